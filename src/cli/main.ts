@@ -1,0 +1,64 @@
+// Entry point behind bin/run.js: runs an oclif command and turns every error into one line
+// and the right exit code (254 bad input, 255 the harness crashed). Stacks only with --debug
+// or DEBUG=faultline*.
+
+import { Errors, flush, run } from '@oclif/core';
+import { EXIT, UserError } from './exit.js';
+
+function debugEnabled(argv: string[]): boolean {
+  return argv.includes('--debug') || /(^|,)faultline/.test(process.env.DEBUG ?? '');
+}
+
+interface Classified {
+  exit: number;
+  message: string;
+}
+
+function firstLine(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^See more help with/.test(l))
+    .join(' ');
+}
+
+function classify(err: unknown): Classified | { exit: number; silent: true } {
+  const e = err as { code?: string; oclif?: { exit?: number }; message?: string };
+  if (e && e.code === 'EEXIT') return { exit: e.oclif?.exit ?? 0, silent: true };
+  if (err instanceof UserError) return { exit: err.exitCode, message: err.message };
+  if (err instanceof Errors.CLIError) {
+    const exit = e.oclif?.exit;
+    // oclif uses 2 for argument and flag parsing errors; ours is 254.
+    const code = exit === undefined || exit === 2 || exit === 1 || exit === 127 ? EXIT.badInput : exit;
+    return { exit: code, message: firstLine(err.message.replace(/^Error: /, '')) };
+  }
+  return { exit: EXIT.crashed, message: `faultline crashed: ${firstLine(String(e?.message ?? err))}` };
+}
+
+export async function main(argv: string[], url: string): Promise<void> {
+  try {
+    await run(argv, url);
+    await flush();
+  } catch (err) {
+    const c = classify(err);
+    if ('silent' in c) {
+      process.exitCode = c.exit;
+      return;
+    }
+    if (argv.includes('--json')) {
+      process.stdout.write(JSON.stringify({ error: { message: c.message, exit: c.exit } }) + '\n');
+    }
+    process.stderr.write(`Error: ${c.message}\n`);
+    if (debugEnabled(argv)) {
+      process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+      let cause = (err as Error)?.cause;
+      while (cause) {
+        process.stderr.write(`caused by: ${(cause as Error)?.stack ?? String(cause)}\n`);
+        cause = (cause as Error)?.cause;
+      }
+    } else if (c.exit === EXIT.crashed) {
+      process.stderr.write('Rerun with --debug (or DEBUG=faultline*) for the stack trace.\n');
+    }
+    process.exitCode = c.exit;
+  }
+}
