@@ -1,0 +1,126 @@
+// The Runtime interface: how the harness starts, stops and hurts the nodes of a cluster,
+// whether they are docker containers on a private bridge (docker.ts) or child processes on
+// 127.0.0.1 behind per-link TCP proxies (local.ts). Nemeses talk only to this interface.
+//
+// Rules every implementation follows:
+// - Every long action takes a Progress (deadline + AbortSignal) and gives up when it fires.
+// - `down` is idempotent and leaves nothing behind (containers, networks, processes, rules,
+//   proxies); `heal` undoes every fault injected so far and is safe to call at any time.
+// - A capability the runtime lacks (netem delay without the kernel module, the clock without
+//   libfaketime) throws `UnsupportedFault` naming what is missing; it never pretends.
+
+/** Deadline, cancellation and a log line sink for one long action. */
+export interface Progress {
+  signal: AbortSignal;
+  log(message: string): void;
+}
+
+/** A node -> the nodes whose messages it drops (Jepsen's grudge). */
+export type Grudge = Readonly<Record<string, readonly string[]>>;
+
+/** What to bring up. Serializable (stored in cluster.json and in the run row). */
+export interface ClusterSpec {
+  /** Unique id of this run; every container, network, process and file carries it. */
+  runId: string;
+  protocol: 'raft' | 'paxos' | 'zab';
+  nodeCount: number;
+  bugs: string[];
+  /** Where data folders and logs go (a folder of its own per run). */
+  runDir: string;
+  /** Local runtime only: route node-to-node traffic through harness proxies (needed for faults). */
+  proxied?: boolean;
+}
+
+/** One node as the harness addresses it. */
+export interface NodeHandle {
+  name: string;
+  /** host:port a client on this machine reaches the node's client port at. */
+  clientAddr: string;
+  /** host:port other nodes reach this node's peer port at (the real one, not a proxy). */
+  peerAddr: string;
+  /** Data folder on this machine (bind-mounted into the container on docker). */
+  dataDir: string;
+  /** Where its stdout/stderr end up on this machine. */
+  logFile: string;
+}
+
+/** How this runtime implements each fault, detected at `up`; recorded in the run. */
+export interface FaultMechanisms {
+  partition: string;
+  loss: string | null;
+  delay: string | null;
+  clock: string | null;
+  /** Why each null entry is unavailable, for a plain message to the user. */
+  unavailable: Record<string, string>;
+}
+
+export interface NetemOptions {
+  delayMs?: number;
+  jitterMs?: number;
+  lossPct?: number;
+}
+
+export interface Runtime {
+  readonly kind: 'docker' | 'local';
+  up(spec: ClusterSpec, p: Progress): Promise<NodeHandle[]>;
+  nodes(): NodeHandle[];
+  mechanisms(): FaultMechanisms;
+  /** Starts a node that was killed (same data folder). */
+  start(n: NodeHandle, p: Progress): Promise<void>;
+  /** SIGKILL: no clean shutdown. */
+  kill(n: NodeHandle, p: Progress): Promise<void>;
+  pause(n: NodeHandle, p: Progress): Promise<void>;
+  resume(n: NodeHandle, p: Progress): Promise<void>;
+  /** Replaces any current partition with this grudge; returns the rules it applied. */
+  partition(grudge: Grudge, p: Progress): Promise<string[]>;
+  /** Removes partitions, loss and delay; resumes paused nodes; starts killed ones. */
+  heal(p: Progress): Promise<void>;
+  /** Sets the node's clock to host time + offsetMs (absolute, not cumulative). */
+  skewClock(n: NodeHandle, offsetMs: number, p: Progress): Promise<void>;
+  resetClocks(p: Progress): Promise<void>;
+  /** Loss and/or delay on all traffic the node sends to its peers; {} clears it. */
+  netem(n: NodeHandle, o: NetemOptions, p: Progress): Promise<string[]>;
+  logs(n: NodeHandle): Promise<string>;
+  down(p: Progress): Promise<void>;
+}
+
+/** A fault this runtime cannot inject here, with the reason. */
+export class UnsupportedFault extends Error {
+  constructor(
+    readonly fault: string,
+    reason: string,
+  ) {
+    super(`${fault} is unavailable on this runtime: ${reason}`);
+    this.name = 'UnsupportedFault';
+  }
+}
+
+/** A Progress that gives up after timeoutMs (or when `parent` aborts). */
+export function progress(timeoutMs: number, log: (m: string) => void = () => {}, parent?: AbortSignal): Progress {
+  const signals = [AbortSignal.timeout(timeoutMs)];
+  if (parent) signals.push(parent);
+  return { signal: AbortSignal.any(signals), log };
+}
+
+/** Polls `check` every intervalMs until it returns a value other than undefined/false, or the signal fires. */
+export async function pollUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  signal: AbortSignal,
+  intervalMs = 100,
+): Promise<T> {
+  let lastError: unknown;
+  for (;;) {
+    if (signal.aborted) {
+      const why = lastError ? ` (last error: ${(lastError as Error).message ?? String(lastError)})` : '';
+      throw new Error(`gave up waiting for ${what}${why}`, { cause: signal.reason });
+    }
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

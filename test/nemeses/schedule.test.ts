@@ -1,0 +1,86 @@
+// The nemesis schedule: reproducible by seed, every injected fault healed, targets are cluster nodes.
+
+import test from 'ava';
+import fc from 'fast-check';
+import { FAULTS, HEAL_OF, schedule, type Fault, type ScheduledOp } from '../../nemeses/schedule.js';
+
+const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
+const INJECT_OF: Record<string, Fault> = {
+  'start-partition': 'partition', kill: 'kill', pause: 'pause', 'bump-clock': 'clock', 'strobe-clock': 'clock',
+  'start-loss': 'loss', 'start-delay': 'delay',
+};
+const HEALS = new Map(Object.entries(HEAL_OF).map(([fault, f]) => [f, fault as Fault]));
+
+function targetsOf(op: ScheduledOp): string[] {
+  const v = op.value as Record<string, unknown> | null;
+  if (!v) return [];
+  if (Array.isArray(v.nodes)) return v.nodes as string[];
+  if (v.offsetsMs && !Array.isArray(v.offsetsMs)) return Object.keys(v.offsetsMs);
+  if (v.grudge) return Object.keys(v.grudge);
+  return [];
+}
+
+test('same seed, same schedule; another seed, another schedule', (t) => {
+  const o = { faults: ['partition', 'kill', 'clock'] as Fault[], nodes, intervalMs: 1000, durationMs: 60_000 };
+  t.deepEqual(schedule({ ...o, seed: 3 }), schedule({ ...o, seed: 3 }));
+  t.notDeepEqual(schedule({ ...o, seed: 3 }), schedule({ ...o, seed: 4 }));
+});
+
+test('every inject is healed, heals only follow injects, times are in order, targets are nodes', (t) => {
+  fc.assert(
+    fc.property(
+      fc.subarray([...FAULTS], { minLength: 1 }),
+      fc.integer(),
+      fc.integer({ min: 50, max: 5000 }),
+      fc.integer({ min: 0, max: 100_000 }),
+      (faults, seed, intervalMs, durationMs) => {
+        const ops = schedule({ faults, nodes, intervalMs, durationMs, seed });
+        const active = new Set<Fault>();
+        let last = 0;
+        for (const op of ops) {
+          if (op.atMs < last || op.atMs > durationMs) return false;
+          last = op.atMs;
+          const injected = INJECT_OF[op.f];
+          const healed = HEALS.get(op.f);
+          if (injected) {
+            if (!faults.includes(injected) || active.has(injected)) return false;
+            active.add(injected);
+          } else if (healed) {
+            if (!active.delete(healed)) return false;
+          } else return false;
+          if (!targetsOf(op).every((n) => nodes.includes(n))) return false;
+        }
+        return active.size === 0;
+      },
+    ),
+  );
+  t.pass();
+});
+
+test('faults compose: with several faults, two are active at once somewhere', (t) => {
+  const ops = schedule({ faults: ['partition', 'kill', 'clock'], nodes, intervalMs: 1000, durationMs: 60_000, seed: 11 });
+  let active = 0, most = 0;
+  for (const op of ops) {
+    active += INJECT_OF[op.f] ? 1 : -1;
+    most = Math.max(most, active);
+  }
+  t.true(most >= 2, `at most ${most} faults active at once`);
+  t.true(ops.some((o) => o.f === 'start-partition') && ops.some((o) => o.f === 'kill'));
+});
+
+test('partition grudges in the schedule mention only cluster nodes; leader is left to invoke time', (t) => {
+  const ops = schedule({ faults: ['partition'], nodes: ['n1', 'n2', 'n3'], intervalMs: 100, durationMs: 20_000, seed: 5 });
+  const starts = ops.filter((o) => o.f === 'start-partition');
+  t.true(starts.length > 10);
+  for (const s of starts) {
+    const v = s.value as { kind: string; grudge?: object };
+    t.not(v.kind, 'majorities-ring'); // undefined for 3 nodes
+    t.is(v.kind === 'leader', v.grudge === undefined);
+  }
+});
+
+test('bad options are refused with the bad value named', (t) => {
+  t.throws(() => schedule({ faults: ['nope' as Fault], nodes, intervalMs: 1, durationMs: 1, seed: 1 }), { message: /unknown fault nope/ });
+  t.throws(() => schedule({ faults: ['kill'], nodes, intervalMs: 0, durationMs: 1, seed: 1 }), { message: /interval/ });
+  t.throws(() => schedule({ faults: [], nodes, intervalMs: 1, durationMs: 1, seed: 1 }));
+});
