@@ -1,0 +1,37 @@
+import { Args, Flags } from '@oclif/core';
+import { FaultlineCommand } from '../../cli/base.js';
+import { databaseUrlFlag } from '../../cli/flags.js';
+import { withDb } from '../../history/db.js';
+import { HISTORY_FORMATS, formatOp } from '../../history/formats.js';
+import { resolveRun } from '../../history/runs.js';
+import { readOpPages } from '../../history/source.js';
+
+export default class HistoryExport extends FaultlineCommand {
+  static override summary = 'Write a stored run\'s history to stdout as Jepsen EDN or JSON Lines.';
+  static override description =
+    'Streams the ops of a run in index order, one per line, in constant memory. EDN output is ' +
+    'Jepsen\'s history.edn format; JSON Lines are Faultline op records. Both import back losslessly.';
+  static override examples = [
+    '<%= config.bin %> history export latest --format edn > history.edn',
+    '<%= config.bin %> history export 12 --format jsonl | head',
+  ];
+  static override args = {
+    run: Args.string({ description: 'Run id, run name, or `latest`.', required: true }),
+  };
+  static override flags = {
+    format: Flags.string({ description: 'Output format.', options: [...HISTORY_FORMATS], default: 'jsonl' }),
+    'database-url': databaseUrlFlag,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(HistoryExport);
+    const format = flags.format as (typeof HISTORY_FORMATS)[number];
+    await withDb({ databaseUrl: flags['database-url'] }, async (db) => {
+      const run = await resolveRun(db.sql, args.run, db.where);
+      for await (const page of readOpPages(db.sql, run.id)) {
+        const chunk = page.map((op) => formatOp(op, format)).join('\n') + '\n';
+        if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+      }
+    });
+  }
+}

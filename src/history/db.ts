@@ -1,0 +1,88 @@
+// Opening the history database: a real Postgres by URL (--database-url / DATABASE_URL), or the
+// embedded PGlite daemon under FAULTLINE_HOME. Both go through one postgres.js client.
+
+import postgres, { type Sql } from 'postgres';
+import { UserError } from '../cli/exit.js';
+import { faultlineHome } from '../cli/home.js';
+import { dbDir, ensureEmbeddedServer } from './embedded.js';
+import { migrate } from './migrations.js';
+
+export interface Db {
+  sql: Sql;
+  kind: 'embedded' | 'postgres';
+  /** Where the data lives, for messages: a folder, or the URL with its password hidden. */
+  where: string;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** A postgres:// URL; when absent, DATABASE_URL; when that is absent too, the embedded database. */
+  databaseUrl?: string;
+  home?: string;
+}
+
+/** The URL with its password replaced by ***, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ':***@');
+  }
+}
+
+function checkUrl(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UserError(`database URL ${JSON.stringify(redactUrl(url))} is not a URL; expected postgres://user:password@host:port/database`);
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+    throw new UserError(`database URL ${redactUrl(url)} has scheme ${u.protocol.replace(':', '')}; expected postgres:// or postgresql://`);
+  }
+}
+
+const quiet = { onnotice: () => {}, connection: { application_name: 'faultline' } };
+
+/** Connects, checks the connection with a round trip, and applies migrations. */
+export async function openDb(opts: DbOptions = {}): Promise<Db> {
+  const url = opts.databaseUrl || process.env.DATABASE_URL || undefined;
+  if (url) {
+    checkUrl(url);
+    const sql = postgres(url, { ...quiet, max: 4, connect_timeout: 5 });
+    try {
+      await sql`select 1`;
+      await migrate(sql);
+    } catch (err) {
+      await sql.end({ timeout: 1 }).catch(() => {});
+      const reason = (err as Error).message || (err as { code?: string }).code || String(err);
+      throw new UserError(
+        `cannot use Postgres at ${redactUrl(url)}: ${reason}. Check the server runs and the URL (user, password, database) is right, or unset DATABASE_URL to use the embedded database`,
+        { cause: err },
+      );
+    }
+    return { sql, kind: 'postgres', where: redactUrl(url), close: () => sql.end({ timeout: 5 }) };
+  }
+  const home = opts.home ?? faultlineHome();
+  const state = await ensureEmbeddedServer(home);
+  const sql = postgres({ ...quiet, host: '127.0.0.1', port: state.port, user: 'postgres', database: 'postgres', max: 2, connect_timeout: 10 });
+  try {
+    await migrate(sql);
+  } catch (err) {
+    await sql.end({ timeout: 1 }).catch(() => {});
+    throw new UserError(`the embedded database under ${dbDir(home)} failed: ${(err as Error).message}`, { cause: err });
+  }
+  return { sql, kind: 'embedded', where: dbDir(home), close: () => sql.end({ timeout: 5 }) };
+}
+
+/** Opens the database, runs fn, and always closes it. */
+export async function withDb<T>(opts: DbOptions, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDb(opts);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,141 @@
+// Streams ops into Postgres in batches: a batch goes out at most FLUSH_MS after its first op
+// arrives, and back to back under load, so a harness killed with SIGKILL loses at most the last
+// ~100 ms. A failed write is retried with back-off and never dropped; close() reports anything
+// that could not be stored.
+
+import type { Sql } from 'postgres';
+import type { Op } from './op.js';
+import { opToRow } from './rows.js';
+
+export interface SinkOptions {
+  /** Delay from the first buffered op to its flush. */
+  flushMs?: number;
+  /** Rows per INSERT statement. */
+  batchRows?: number;
+  /** Buffered ops above which `full` is true and writers should `await drain()`. */
+  highWater?: number;
+  /** Consecutive failed writes after which close() gives up. */
+  maxRetries?: number;
+}
+
+export class HistorySinkError extends Error {
+  constructor(message: string, readonly unstored: Op[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HistorySinkError';
+  }
+}
+
+export class HistorySink {
+  private buffer: Op[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private failures = 0;
+  private lastError: unknown;
+  private closed = false;
+  private waiters: (() => void)[] = [];
+  /** Ops known to be stored. */
+  stored = 0;
+  readonly flushMs: number;
+  readonly batchRows: number;
+  readonly highWater: number;
+  readonly maxRetries: number;
+
+  constructor(private readonly sql: Sql, readonly runId: number, opts: SinkOptions = {}) {
+    this.flushMs = opts.flushMs ?? 50;
+    this.batchRows = opts.batchRows ?? 20_000;
+    this.highWater = opts.highWater ?? 100_000;
+    this.maxRetries = opts.maxRetries ?? 8;
+  }
+
+  /** Buffers one op; it reaches Postgres within about flushMs plus one write. */
+  append(op: Op): void {
+    if (this.closed) throw new Error(`history sink of run ${this.runId} is closed; op ${op.index} was not recorded`);
+    this.buffer.push(op);
+    if (!this.flushing && !this.timer) this.timer = setTimeout(() => this.kick(), this.flushMs);
+  }
+
+  /** Ops waiting to be written. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /** True when writers should `await drain()` before appending more. */
+  get full(): boolean {
+    return this.buffer.length >= this.highWater;
+  }
+
+  /** Resolves once the buffer is below half the high-water mark. */
+  drain(): Promise<void> {
+    if (this.buffer.length < this.highWater / 2) return Promise.resolve();
+    this.kick();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Writes everything buffered so far. */
+  async flush(): Promise<void> {
+    while (this.buffer.length > 0 || this.flushing) {
+      if (this.failures > this.maxRetries) throw this.giveUp();
+      if (this.failures > 0 && !this.flushing) await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** this.failures, 2000)));
+      this.kick();
+      await this.flushing;
+    }
+  }
+
+  /** Flushes and stops; throws HistorySinkError (with the unstored ops) if Postgres refuses them. */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private giveUp(): HistorySinkError {
+    const reason = (this.lastError as Error)?.message ?? String(this.lastError);
+    return new HistorySinkError(
+      `${this.buffer.length} ops of run ${this.runId} could not be stored after ${this.failures} tries: ${reason}`,
+      this.buffer.slice(),
+      { cause: this.lastError },
+    );
+  }
+
+  private kick(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.flushing || this.buffer.length === 0) return;
+    this.flushing = this.writeBatch().finally(() => {
+      this.flushing = undefined;
+      if (this.buffer.length < this.highWater / 2) for (const w of this.waiters.splice(0)) w();
+      if (this.buffer.length === 0 || this.closed) return;
+      if (this.failures === 0) this.kick();
+      else if (this.failures <= this.maxRetries) this.timer = setTimeout(() => this.kick(), Math.min(100 * 2 ** this.failures, 2000));
+    });
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.buffer.slice(0, this.batchRows);
+    try {
+      const json = JSON.stringify(batch.map(opToRow));
+      // json_to_recordset: one text parameter for any number of rows, parsed by Postgres in C.
+      // ON CONFLICT makes a retry after a lost acknowledgement harmless; op_count counts only
+      // rows actually inserted.
+      await this.sql`
+        with ins as (
+          insert into ops (run_id, index, time_ns, process, type, f, value, node, error, ext)
+          select ${this.runId}, x.* from json_to_recordset((${json}::text)::json) as x(
+            index integer, time_ns bigint, process integer, type text, f text,
+            value jsonb, node text, error text, ext jsonb)
+          on conflict (run_id, index) do nothing
+          returning 1)
+        update runs set op_count = op_count + (select count(*) from ins) where id = ${this.runId}`;
+      this.buffer.splice(0, batch.length);
+      this.stored += batch.length;
+      this.failures = 0;
+    } catch (err) {
+      this.failures++;
+      this.lastError = err;
+    }
+  }
+}

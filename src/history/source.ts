@@ -1,0 +1,28 @@
+// Reads a run's ops back in index order, a page at a time (keyset pagination on the primary key),
+// so memory stays constant however long the history; the same SQL works on PGlite and Postgres.
+
+import type { Sql } from 'postgres';
+import type { Op } from './op.js';
+import { rowToOp, type RawOpRow } from './rows.js';
+
+/** Yields the run's ops in index order, pageRows at a time. */
+export async function* readOpPages(sql: Sql, runId: number, pageRows = 50_000): AsyncGenerator<Op[]> {
+  let after = -2_147_483_648;
+  for (;;) {
+    const rows = await sql<RawOpRow[]>`
+      select index, time_ns, process, type, f, value::text as value, node, error, ext::text as ext
+      from ops where run_id = ${runId} and index > ${after} order by index limit ${pageRows}`;
+    if (rows.length === 0) return;
+    const ops = rows.map(rowToOp);
+    after = ops[ops.length - 1]!.index;
+    yield ops;
+    if (rows.length < pageRows) return;
+  }
+}
+
+/** The whole history of a run in memory (what checkers need). */
+export async function readHistory(sql: Sql, runId: number): Promise<Op[]> {
+  const out: Op[] = [];
+  for await (const page of readOpPages(sql, runId)) for (const op of page) out.push(op);
+  return out;
+}
