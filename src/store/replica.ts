@@ -1,0 +1,144 @@
+// The protocol-neutral half of a node: turns client requests into proposals and reads on a
+// ReplicationCore, remembers who is waiting for what, and answers them once a Ready has been
+// persisted. The real server and the simulator both host a core through this class, so the
+// --bug switches (stale-read, early-ack, lease-read) behave the same in both.
+
+import type { Bug } from './bugs.js';
+import type { Command, KvStore } from './kv.js';
+import type { CoreStatus, ReplicationCore, Ready } from './protocol.js';
+
+/** The answer to one client request; `definite: false` means the outcome is unknown. */
+export type Reply =
+  | { ok: true; value: unknown }
+  | { ok: false; error: string; definite: boolean; leader?: string };
+
+interface PendingWrite {
+  term: number;
+  cmd: Command;
+  reply: (r: Reply) => void;
+  deadlineTick: number;
+}
+
+interface PendingRead {
+  key: string;
+  reply: (r: Reply) => void;
+  deadlineTick: number;
+}
+
+export class Replica {
+  private writes = new Map<number, PendingWrite>();
+  private reads = new Map<number, PendingRead>();
+  private nextReadCtx = 1;
+  private ticks = 0;
+
+  constructor(
+    readonly core: ReplicationCore,
+    private readonly kv: KvStore,
+    private readonly bugs: ReadonlySet<Bug>,
+    private readonly requestTimeoutTicks: number,
+  ) {}
+
+  /** Starts serving one client command; `reply` is called exactly once. */
+  submit(cmd: Command, reply: (r: Reply) => void): void {
+    if (cmd.op === 'get') return this.read(cmd.key, reply);
+    const p = this.core.propose(cmd);
+    if (!p.ok) return reply(notLeader(p.leader));
+    this.writes.set(p.index, { term: p.term, cmd, reply, deadlineTick: this.ticks + this.requestTimeoutTicks });
+  }
+
+  private read(key: string, reply: (r: Reply) => void): void {
+    // stale-read bug: any node answers from whatever it has applied, leader or not.
+    if (this.bugs.has('stale-read')) return reply({ ok: true, value: this.kv.get(key) });
+    // lease-read bug: the leader skips the heartbeat round while its wall-clock lease holds.
+    if (this.bugs.has('lease-read') && this.core.leaseValid()) return reply({ ok: true, value: this.kv.get(key) });
+    const ctx = this.nextReadCtx++;
+    const r = this.core.read(ctx);
+    if (!r.ok) return reply(notLeader(r.leader));
+    this.reads.set(ctx, { key, reply, deadlineTick: this.ticks + this.requestTimeoutTicks });
+  }
+
+  /** One clock tick: drives the core and expires requests that waited too long. */
+  tick(): void {
+    this.ticks++;
+    this.core.tick();
+    for (const [index, w] of this.writes) {
+      if (w.deadlineTick > this.ticks) continue;
+      this.writes.delete(index);
+      w.reply({ ok: false, error: 'timeout', definite: false });
+    }
+    for (const [ctx, r] of this.reads) {
+      if (r.deadlineTick > this.ticks) continue;
+      this.reads.delete(ctx);
+      // A read changes nothing, so a read that gave no value has definitely failed.
+      r.reply({ ok: false, error: 'timeout', definite: true });
+    }
+  }
+
+  /** Call after the Ready's persist operations are durable (or, with no-fsync, merely issued). */
+  afterPersist(ready: Ready): void {
+    if (ready.persist.length > 0) this.core.onStable(ready.lastIndex, ready.lastTerm);
+    if (this.bugs.has('early-ack')) this.ackEarly(ready.lastIndex);
+    for (const a of ready.applied) this.answerWrite(a.index, a.term, a.result);
+    for (const ctx of ready.readsReady) this.answerRead(ctx, (r) => ({ ok: true, value: this.kv.get(r.key) }));
+    const leader = this.core.status().leader;
+    for (const ctx of ready.readsFailed) this.answerRead(ctx, () => notLeader(leader));
+    if (ready.persist.some((op) => op.t === 'snapshot')) this.sweepSkipped();
+  }
+
+  private answerWrite(index: number, term: number, result: { ok: true; value: unknown } | { ok: false; error: string }): void {
+    const w = this.writes.get(index);
+    if (!w) return;
+    this.writes.delete(index);
+    // Another leader's entry was committed at this index, so ours never can be.
+    if (w.term !== term) return w.reply({ ok: false, error: 'superseded', definite: true });
+    w.reply(result.ok ? { ok: true, value: result.value } : { ok: false, error: result.error, definite: true });
+  }
+
+  private answerRead(ctx: number, make: (r: PendingRead) => Reply): void {
+    const r = this.reads.get(ctx);
+    if (!r) return;
+    this.reads.delete(ctx);
+    r.reply(make(r));
+  }
+
+  /** early-ack bug: a write is acknowledged as soon as the leader's own log holds it. */
+  private ackEarly(durableIndex: number): void {
+    if (this.core.status().role !== 'leader') return;
+    for (const [index, w] of this.writes) {
+      if (index > durableIndex) continue;
+      this.writes.delete(index);
+      const r = this.kv.preview(w.cmd);
+      w.reply(r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error, definite: true });
+    }
+  }
+
+  /** Writes whose index a snapshot jumped over: we cannot tell whether ours was the entry. */
+  private sweepSkipped(): void {
+    const applied = this.core.status().lastApplied;
+    for (const [index, w] of this.writes) {
+      if (index > applied) continue;
+      this.writes.delete(index);
+      w.reply({ ok: false, error: 'unknown-outcome', definite: false });
+    }
+  }
+
+  /** Answers everything still waiting (the node is shutting down). */
+  abandonAll(): void {
+    for (const w of this.writes.values()) w.reply({ ok: false, error: 'shutting-down', definite: false });
+    for (const r of this.reads.values()) r.reply({ ok: false, error: 'shutting-down', definite: true });
+    this.writes.clear();
+    this.reads.clear();
+  }
+
+  status(): CoreStatus {
+    return this.core.status();
+  }
+
+  pendingCount(): number {
+    return this.writes.size + this.reads.size;
+  }
+}
+
+function notLeader(leader: string | undefined): Reply {
+  return leader === undefined ? { ok: false, error: 'not-leader', definite: true } : { ok: false, error: 'not-leader', definite: true, leader };
+}

@@ -1,0 +1,176 @@
+// A whole Raft cluster in one process: real RaftCore and Replica objects, simulated disks and
+// network, one tick per step. Crashes drop a node's memory (and, with no-fsync, its unflushed
+// writes); restarts rebuild it from its disk exactly as the server does from its WAL.
+
+import type { Bug } from '../bugs.js';
+import type { Command } from '../kv.js';
+import type { Entry, Ready } from '../protocol.js';
+import { RaftCore } from '../raft/core.js';
+import type { RaftMessage } from '../raft/messages.js';
+import { Replica } from '../replica.js';
+import type { Reply } from '../replica.js';
+import { SimDisk } from './disk.js';
+import { SimNetwork } from './network.js';
+import { Rng } from './rng.js';
+
+export interface SimOptions {
+  seed: number;
+  nodes: number;
+  bugs?: Bug[];
+  electionTicks?: number;
+  heartbeatTicks?: number;
+  snapshotEntries?: number;
+  requestTimeoutTicks?: number;
+  /** Simulated milliseconds per tick, for the wall clocks the lease-read bug trusts. */
+  tickMs?: number;
+  lazyFlushTicks?: number;
+}
+
+/** Hooks the safety checker uses to watch every durable append and every apply. */
+export interface SimObserver {
+  onAppend(node: string, e: Entry, prevTerm: number | undefined): void;
+  onReady(node: SimNode, r: Ready): void;
+  afterStep(c: SimCluster): void;
+}
+
+export class SimNode {
+  core: RaftCore | null = null;
+  replica: Replica | null = null;
+  /** Offset of this node's wall clock from simulated time (clock skew). */
+  skewMs = 0;
+  constructor(
+    readonly id: string,
+    readonly disk: SimDisk,
+  ) {}
+}
+
+/** A client operation in flight; `reply` is set when the node answers. */
+export interface SimOp {
+  node: string;
+  cmd: Command;
+  reply?: Reply;
+}
+
+export class SimCluster {
+  now = 0;
+  readonly rng: Rng;
+  readonly net: SimNetwork;
+  readonly nodes: SimNode[];
+  readonly ids: string[];
+  private readonly bugs: Set<Bug>;
+
+  constructor(
+    readonly opts: SimOptions,
+    private readonly observer?: SimObserver,
+  ) {
+    this.rng = new Rng(opts.seed);
+    this.net = new SimNetwork(this.rng);
+    this.bugs = new Set(opts.bugs ?? []);
+    this.ids = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
+    this.nodes = this.ids.map((id) => {
+      const onAppend = observer ? (e: Entry, prev: number | undefined) => observer.onAppend(id, e, prev) : undefined;
+      return new SimNode(id, new SimDisk(this.bugs.has('no-fsync'), opts.lazyFlushTicks ?? 50, onAppend));
+    });
+    for (const n of this.nodes) this.start(n);
+  }
+
+  node(id: string): SimNode {
+    const n = this.nodes.find((x) => x.id === id);
+    if (!n) throw new Error(`no simulated node ${id}`);
+    return n;
+  }
+
+  private start(n: SimNode): void {
+    const tickMs = this.opts.tickMs ?? 10;
+    const electionTicks = this.opts.electionTicks ?? 10;
+    const core = new RaftCore(
+      {
+        id: n.id, members: this.ids, electionTicks, heartbeatTicks: this.opts.heartbeatTicks ?? 2,
+        random: () => this.rng.next(), snapshotEntries: this.opts.snapshotEntries ?? 64,
+        maxEntriesPerMessage: 32, maxInflight: 8, leaseRead: this.bugs.has('lease-read'),
+        leaseMs: electionTicks * tickMs, wallClockMs: () => this.now * tickMs + n.skewMs,
+      },
+      n.disk.load(),
+    );
+    n.core = core;
+    n.replica = new Replica(core, core.kv, this.bugs, this.opts.requestTimeoutTicks ?? 200);
+  }
+
+  /** One tick: clocks advance, due messages arrive, every node persists and sends its Ready. */
+  step(): void {
+    this.now++;
+    for (const n of this.nodes) {
+      if (!n.replica) continue;
+      n.disk.tick();
+      n.replica.tick();
+    }
+    for (const m of this.net.due(this.now)) this.node(m.to).core?.step(m as RaftMessage);
+    for (const n of this.nodes) this.pump(n);
+    this.observer?.afterStep(this);
+  }
+
+  private pump(n: SimNode): void {
+    const core = n.core;
+    if (!core || !n.replica) return;
+    while (core.hasReady()) {
+      const r = core.takeReady();
+      n.disk.persist(r.persist);
+      this.net.send(r.messages, this.now);
+      this.observer?.onReady(n, r);
+      n.replica.afterPersist(r);
+    }
+  }
+
+  /** Submits a client command to a node; the returned op gets its reply when it is answered. */
+  submit(node: string, cmd: Command): SimOp {
+    const op: SimOp = { node, cmd };
+    const n = this.node(node);
+    if (!n.replica) {
+      op.reply = { ok: false, error: 'unavailable', definite: true };
+      return op;
+    }
+    n.replica.submit(cmd, (r) => (op.reply = r));
+    this.pump(n);
+    return op;
+  }
+
+  /** kill -9: memory is gone, unanswered clients never hear back. */
+  crash(id: string): void {
+    const n = this.node(id);
+    n.core = null;
+    n.replica = null;
+    n.disk.crash();
+  }
+
+  restart(id: string): void {
+    const n = this.node(id);
+    if (!n.core) this.start(n);
+  }
+
+  up(): SimNode[] {
+    return this.nodes.filter((n) => n.core !== null);
+  }
+
+  /** The leader with the highest term among running nodes, if any. */
+  leader(): SimNode | undefined {
+    let best: SimNode | undefined;
+    for (const n of this.up()) {
+      const s = n.core!.status();
+      if (s.role === 'leader' && (!best || s.term > best.core!.status().term)) best = n;
+    }
+    return best;
+  }
+
+  /** Steps until the condition holds; false if it did not within maxSteps. */
+  runUntil(cond: () => boolean, maxSteps: number): boolean {
+    for (let i = 0; i < maxSteps; i++) {
+      if (cond()) return true;
+      this.step();
+    }
+    return cond();
+  }
+
+  run(steps: number): void {
+    for (let i = 0; i < steps; i++) this.step();
+  }
+}

@@ -1,0 +1,97 @@
+// Raft's safety properties (Figure 3 of the paper), checked as the simulation runs:
+// Election Safety, Log Matching, Leader Completeness and State Machine Safety. A violation
+// throws at once, naming the step and the nodes involved.
+
+import { jsonEqual } from '../kv.js';
+import type { Command } from '../kv.js';
+import type { Entry, Ready } from '../protocol.js';
+import type { SimCluster, SimNode, SimObserver } from './cluster.js';
+
+interface Committed {
+  term: number;
+  cmd: Command | null;
+}
+
+export class SafetyChecker implements SimObserver {
+  private leaderOfTerm = new Map<number, string>();
+  private entryAt = new Map<string, { cmd: Command | null; prevTerm: number | undefined }>();
+  private committed: Array<Committed | undefined> = [];
+  private checkedLeaders = new Set<string>();
+  private pendingCommits: Array<{ index: number; term: number }> = [];
+  now = 0;
+  checks = 0;
+
+  /** Log Matching, by induction: same (index, term) ⇒ same command and same previous term. */
+  onAppend(node: string, e: Entry, prevTerm: number | undefined): void {
+    const key = `${e.index}:${e.term}`;
+    const seen = this.entryAt.get(key);
+    this.checks++;
+    if (!seen) return void this.entryAt.set(key, { cmd: e.cmd, prevTerm });
+    if (!sameCmd(seen.cmd, e.cmd)) this.fail(`log matching: ${node} holds a different command at index ${e.index} term ${e.term}`);
+    if (prevTerm !== undefined && seen.prevTerm !== undefined && seen.prevTerm !== prevTerm) {
+      this.fail(`log matching: ${node} entry ${e.index}/${e.term} follows term ${prevTerm}, elsewhere term ${seen.prevTerm}`);
+    }
+  }
+
+  /** State Machine Safety: every node applies the same command at the same index. */
+  onReady(node: SimNode, r: Ready): void {
+    for (const a of r.applied) {
+      const c = this.committed[a.index];
+      this.checks++;
+      if (!c) {
+        this.committed[a.index] = { term: a.term, cmd: a.cmd };
+        this.pendingCommits.push({ index: a.index, term: a.term });
+      } else if (c.term !== a.term || !sameCmd(c.cmd, a.cmd)) {
+        this.fail(`state machine safety: ${node.id} applied ${a.index}/${a.term}, but ${a.index}/${c.term} was applied elsewhere`);
+      }
+    }
+  }
+
+  afterStep(c: SimCluster): void {
+    this.now = c.now;
+    if (this.pendingCommits.length > 0) this.verifyPendingCommits(c);
+    for (const n of c.nodes) {
+      const s = n.core?.status();
+      if (!s || s.role !== 'leader') continue;
+      const other = this.leaderOfTerm.get(s.term);
+      if (other === undefined) this.leaderOfTerm.set(s.term, n.id);
+      else if (other !== n.id) this.fail(`election safety: ${other} and ${n.id} are both leaders of term ${s.term}`);
+      const key = `${n.id}:${s.term}`;
+      if (!this.checkedLeaders.has(key)) {
+        this.checkedLeaders.add(key);
+        this.checkCompleteness(n);
+      }
+    }
+  }
+
+  /** Leader Completeness: a new leader holds every entry committed so far. */
+  private checkCompleteness(n: SimNode): void {
+    const core = n.core!;
+    for (let i = core.snapIndex; i < this.committed.length; i++) {
+      const c = this.committed[i];
+      if (c && core.termAt(i) !== c.term) {
+        this.fail(`leader completeness: leader ${n.id} (term ${core.status().term}) lacks committed entry ${i}/${c.term}`);
+      }
+    }
+  }
+
+  /** A freshly committed entry must already be in the log of every leader of a later term. */
+  private verifyPendingCommits(c: SimCluster): void {
+    for (const { index, term } of this.pendingCommits) {
+      for (const n of c.nodes) {
+        const s = n.core?.status();
+        if (!s || s.role !== 'leader' || s.term <= term || index <= n.core!.snapIndex) continue;
+        if (n.core!.termAt(index) !== term) this.fail(`leader completeness: leader ${n.id} (term ${s.term}) lacks entry ${index}/${term} committed now`);
+      }
+    }
+    this.pendingCommits = [];
+  }
+
+  private fail(what: string): never {
+    throw new Error(`step ${this.now}: ${what}`);
+  }
+}
+
+function sameCmd(a: Command | null, b: Command | null): boolean {
+  return a === b || jsonEqual(a, b);
+}

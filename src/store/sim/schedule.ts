@@ -1,0 +1,126 @@
+// One randomized simulation run: a client workload, a fault schedule (partitions, one-way
+// cuts, crashes and restarts from disk, drops, duplicates, delays), safety checked on every
+// step, then everything healed and liveness demanded: a leader commits a new write and every
+// node converges to the same state, with every acknowledged append present.
+
+import type { Command } from '../kv.js';
+import { SimCluster } from './cluster.js';
+import type { SimOp } from './cluster.js';
+import { SafetyChecker } from './invariants.js';
+
+export interface ScheduleResult {
+  seed: number;
+  steps: number;
+  committed: number;
+  leaderChanges: number;
+  crashes: number;
+  messages: number;
+  checks: number;
+}
+
+const LIST_KEY = 'list';
+const HEAL_STEPS_MAX = 3000;
+
+/** Runs a seeded schedule; throws (with the seed in the message) on any violation. */
+export function runSchedule(seed: number, steps: number): ScheduleResult {
+  const checker = new SafetyChecker();
+  const c = new SimCluster({ seed, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48) }, checker);
+  const ops: SimOp[] = [];
+  let appended = 0;
+  let crashes = 0;
+  try {
+    for (let i = 0; i < steps; i++) {
+      if (c.rng.chance(0.03)) crashes += nemesis(c);
+      if (c.rng.chance(0.4)) ops.push(c.submit(clientTarget(c), randomCommand(c, appended++)));
+      c.step();
+    }
+    heal(c);
+    const leaderId = awaitConvergence(c);
+    checkAcknowledgedAppends(c, leaderId, ops);
+  } catch (err) {
+    throw new Error(`sim seed ${seed}: ${(err as Error).message} (rerun with FAULTLINE_SIM_SEED=${seed})`, { cause: err });
+  }
+  const leader = c.leader()!.core!.status();
+  return { seed, steps: c.now, committed: leader.commitIndex, leaderChanges: leader.term, crashes, messages: c.net.delivered, checks: checker.checks };
+}
+
+/** Clients mostly find the leader; some talk to whichever node they last knew. */
+function clientTarget(c: SimCluster): string {
+  const l = c.leader();
+  return l && c.rng.chance(0.8) ? l.id : c.rng.pick(c.ids);
+}
+
+function randomCommand(c: SimCluster, n: number): Command {
+  const r = c.rng.next();
+  const key = `k${c.rng.int(4)}`;
+  if (r < 0.4) return { op: 'append', key: LIST_KEY, value: n };
+  if (r < 0.6) return { op: 'put', key, value: n };
+  if (r < 0.7) return { op: 'cas', key, from: n - 1, to: n };
+  if (r < 0.75) return { op: 'delete', key };
+  return { op: 'get', key };
+}
+
+/** One fault action; returns 1 if it crashed a node. */
+function nemesis(c: SimCluster): number {
+  const ids = c.ids;
+  switch (c.rng.int(7)) {
+    case 0: {
+      const side = ids.filter(() => c.rng.chance(0.5));
+      c.net.partition(side, ids.filter((id) => !side.includes(id)));
+      return 0;
+    }
+    case 1:
+      c.net.cutLink(c.rng.pick(ids), c.rng.pick(ids));
+      return 0;
+    case 2:
+      c.net.heal();
+      return 0;
+    case 3: {
+      const victim = c.rng.pick(c.up());
+      if (victim) c.crash(victim.id);
+      return victim ? 1 : 0;
+    }
+    case 4:
+    case 5:
+      for (const n of c.nodes) if (!n.core && c.rng.chance(0.7)) c.restart(n.id);
+      return 0;
+    default:
+      c.net.faults = { dropRate: c.rng.next() * 0.2, duplicateRate: c.rng.next() * 0.1, delayTicksMax: 1 + c.rng.int(5) };
+      return 0;
+  }
+}
+
+function heal(c: SimCluster): void {
+  c.net.heal();
+  c.net.faults = { dropRate: 0, duplicateRate: 0, delayTicksMax: 2 };
+  for (const n of c.nodes) c.restart(n.id);
+}
+
+/** Liveness: a leader commits a fresh write and every node applies exactly the same state. */
+function awaitConvergence(c: SimCluster): string {
+  let probe: SimOp | undefined;
+  const ok = c.runUntil(() => {
+    const l = c.leader();
+    if (!l) return false;
+    if (!probe || (probe.reply && !probe.reply.ok)) probe = c.submit(l.id, { op: 'put', key: 'probe', value: c.now });
+    if (!probe.reply?.ok) return false;
+    const s = l.core!.status();
+    return c.nodes.every((n) => n.core!.status().lastApplied === s.commitIndex && n.core!.status().term === s.term);
+  }, HEAL_STEPS_MAX);
+  if (!ok) throw new Error(`liveness: no convergence within ${HEAL_STEPS_MAX} steps after healing`);
+  const states = c.nodes.map((n) => JSON.stringify(n.core!.kv.snapshot().sort(([a], [b]) => (a < b ? -1 : 1))));
+  if (new Set(states).size !== 1) throw new Error('convergence: nodes applied the same index but hold different states');
+  return c.leader()!.id;
+}
+
+/** Durability: every append that was acknowledged is in the final list, exactly once. */
+function checkAcknowledgedAppends(c: SimCluster, leaderId: string, ops: SimOp[]): void {
+  const list = (c.node(leaderId).core!.kv.get(LIST_KEY) as unknown[] | null) ?? [];
+  const counts = new Map<unknown, number>();
+  for (const v of list) counts.set(v, (counts.get(v) ?? 0) + 1);
+  for (const op of ops) {
+    if (op.cmd.op !== 'append' || !op.reply?.ok) continue;
+    const n = counts.get(op.cmd.value) ?? 0;
+    if (n !== 1) throw new Error(`durability: acknowledged append ${JSON.stringify(op.cmd.value)} appears ${n} times in the final list`);
+  }
+}
