@@ -22,7 +22,7 @@ export interface LinkStats {
 
 /** Retransmission timeout a lost chunk waits, per loss in a row (Linux's minimum RTO is 200 ms). */
 const RTO_MS = 200;
-const LOSS_RETRIES_MAX = 6;
+const LOSS_RETRIES_MAX = 4;
 
 interface Pair {
   client: net.Socket;

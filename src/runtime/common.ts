@@ -1,0 +1,171 @@
+// Helpers both runtimes share: the store's command line, waiting for a TCP port, free ports,
+// libfaketime's offset file, and the pid/state files under $FAULTLINE_HOME that let
+// `faultline cleanup` find what a SIGKILLed harness left behind.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { faultlineHome } from '../cli/home.js';
+import type { ClusterSpec } from './types.js';
+
+/** The store's entry point in this checkout's build (dist/src/store/main.js). */
+export function storeMainPath(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../store/main.js');
+}
+
+/** Root of the build output (dist/) and of the package (the folder holding dist/ and node_modules/). */
+export function distRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+}
+export function packageRoot(): string {
+  return resolve(distRoot(), '..');
+}
+
+export function nodeNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `n${i + 1}`);
+}
+
+/** The store's argv after the entry point (see src/store/main.ts for the contract). */
+export function storeArgs(o: {
+  name: string;
+  peers: Record<string, string>;
+  spec: ClusterSpec;
+  dataDir: string;
+  clientPort: number;
+  clientHost: string;
+}): string[] {
+  const peers = Object.entries(o.peers)
+    .map(([n, addr]) => `${n}=${addr}`)
+    .join(',');
+  const args = ['--id', o.name, '--peers', peers, '--protocol', o.spec.protocol, '--data', o.dataDir];
+  args.push('--client-port', String(o.clientPort), '--client-host', o.clientHost);
+  if (o.spec.bugs.length > 0) args.push('--bug', o.spec.bugs.join(','));
+  return args;
+}
+
+/** A port free on 127.0.0.1 right now (the OS may hand it out again later; good enough for tests). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r, j) => server.once('error', j).listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** True when something accepts a TCP connection at host:port within timeoutMs. */
+export function tcpOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+export function splitAddr(addr: string): { host: string; port: number } {
+  const i = addr.lastIndexOf(':');
+  return { host: addr.slice(0, i), port: Number(addr.slice(i + 1)) };
+}
+
+/** libfaketime's relative offset syntax ("+1.5s", "-0.25s"); read on every call with FAKETIME_NO_CACHE=1. */
+export function faketimeOffset(offsetMs: number): string {
+  const sign = offsetMs < 0 ? '-' : '+';
+  return `${sign}${(Math.abs(offsetMs) / 1000).toFixed(3)}s`;
+}
+
+/** The environment that makes a node read its clock offset from `offsetFile` (path as the node sees it). */
+export function faketimeEnv(lib: string, offsetFile: string): Record<string, string> {
+  return {
+    LD_PRELOAD: lib,
+    FAKETIME_TIMESTAMP_FILE: offsetFile,
+    FAKETIME_NO_CACHE: '1',
+    // Without this, moving the offset back makes libuv's monotonic clock jump and Node timers hang.
+    FAKETIME_DONT_FAKE_MONOTONIC: '1',
+  };
+}
+
+/** libfaketime on this machine (Debian package libfaketime), or null. */
+export function hostFaketimeLib(): string | null {
+  for (const dir of ['/usr/lib/x86_64-linux-gnu/faketime', '/usr/lib/aarch64-linux-gnu/faketime', '/usr/lib/faketime']) {
+    const lib = join(dir, 'libfaketime.so.1');
+    if (existsSync(lib)) return lib;
+  }
+  return null;
+}
+
+// ---- pid files: $FAULTLINE_HOME/pids/<runId>.json --------------------------------------------
+
+/** A local process the harness started; `marker` appears in its command line (guards against pid reuse). */
+export interface PidEntry {
+  name: string;
+  pid: number;
+  marker: string;
+}
+export interface PidFile {
+  runId: string;
+  harnessPid: number;
+  processes: PidEntry[];
+}
+
+function pidDir(): string {
+  const dir = join(faultlineHome(), 'pids');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function writePidFile(f: PidFile): void {
+  writeFileSync(join(pidDir(), `${f.runId}.json`), JSON.stringify(f, null, 2));
+}
+
+export function removePidFile(runId: string): void {
+  rmSync(join(pidDir(), `${runId}.json`), { force: true });
+}
+
+export function readPidFiles(): PidFile[] {
+  const out: PidFile[] = [];
+  for (const name of readdirSync(pidDir())) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      out.push(JSON.parse(readFileSync(join(pidDir(), name), 'utf8')) as PidFile);
+    } catch {
+      // a half-written file from a killed harness: nothing we can trust in it
+    }
+  }
+  return out;
+}
+
+/** True when `pid` is alive and its command line contains `marker` (so it is ours, not a reused pid). */
+export function isOurProcess(pid: number, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(marker);
+  } catch {
+    return false;
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+/** A fresh run id: time + random, safe in container names, labels and file names. */
+export function newRunId(): string {
+  return `fl${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
+}
+
+/** Writes via rename so libfaketime (reading on every call) never sees a half-written offset. */
+export function writeAtomic(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}

@@ -1,0 +1,307 @@
+// The local runtime: each node is a child process on 127.0.0.1 (execa), and each directed
+// node-to-node link n1 -> n2 goes through a LinkProxy the harness controls, because the store sends
+// only over connections it dialed to the addresses in its --peers list. Partitions blackhole
+// proxies, loss and delay are injected by proxies, pause is SIGSTOP/SIGCONT, kill is SIGKILL, and
+// the clock is libfaketime where the host has it. Pids go to $FAULTLINE_HOME/pids/<run>.json so
+// `faultline cleanup` can kill what a SIGKILLed harness left.
+
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
+import { blockedLinks } from '../../nemeses/grudge.js';
+import {
+  faketimeEnv,
+  faketimeOffset,
+  freePort,
+  hostFaketimeLib,
+  isOurProcess,
+  nodeNames,
+  removePidFile,
+  storeArgs,
+  storeMainPath,
+  tcpOpen,
+  writeAtomic,
+  writePidFile,
+} from './common.js';
+import { LinkProxy } from './proxy.js';
+import {
+  pollUntil,
+  UnsupportedFault,
+  type ClusterSpec,
+  type FaultMechanisms,
+  type Grudge,
+  type NetemOptions,
+  type NodeHandle,
+  type Progress,
+  type Runtime,
+} from './types.js';
+
+interface LocalNode {
+  handle: NodeHandle;
+  args: string[];
+  env: Record<string, string>;
+  clockFile: string;
+  child?: ChildProcess;
+  pid?: number;
+  paused: boolean;
+  killed: boolean;
+}
+
+export interface LocalOptions {
+  /** Let nodes outlive this process (cluster up); they are then not our children to wait for. */
+  detached?: boolean;
+}
+
+export class LocalRuntime implements Runtime {
+  readonly kind = 'local' as const;
+  private spec?: ClusterSpec;
+  private byName = new Map<string, LocalNode>();
+  private proxies = new Map<string, LinkProxy>(); // key "from->to"
+  private readonly faketimeLib = hostFaketimeLib();
+  private downDone = false;
+
+  constructor(private readonly opts: LocalOptions = {}) {}
+
+  mechanisms(): FaultMechanisms {
+    const proxied = this.spec?.proxied !== false;
+    const unavailable: Record<string, string> = {};
+    if (!this.faketimeLib) unavailable.clock = 'libfaketime is not installed on this machine (Debian package faketime)';
+    if (!proxied) {
+      for (const f of ['partition', 'loss', 'delay']) unavailable[f] = 'this cluster was started without link proxies';
+    }
+    return {
+      partition: proxied ? 'tcp proxy per directed link: blackhole + cut live connections' : 'unavailable',
+      loss: proxied ? 'tcp proxy: lost chunks held back a retransmission timeout (200 ms, doubling)' : null,
+      delay: proxied ? 'tcp proxy: per-chunk delay + jitter' : null,
+      clock: this.faketimeLib ? `libfaketime (${this.faketimeLib}), offset file per node` : null,
+      unavailable,
+    };
+  }
+
+  nodes(): NodeHandle[] {
+    return [...this.byName.values()].map((n) => n.handle);
+  }
+
+  async up(spec: ClusterSpec, p: Progress): Promise<NodeHandle[]> {
+    if (this.spec) throw new Error('this runtime is already up');
+    this.spec = spec;
+    const names = nodeNames(spec.nodeCount);
+    const proxied = spec.proxied !== false;
+    const ports = new Map<string, { client: number; peer: number }>();
+    for (const name of names) ports.set(name, { client: await freePort(), peer: await freePort() });
+    const peerAddr = (n: string) => `127.0.0.1:${ports.get(n)!.peer}`;
+
+    if (proxied) {
+      for (const from of names) {
+        for (const to of names) {
+          if (from === to) continue;
+          const proxy = new LinkProxy(`${from}->${to}`, { host: '127.0.0.1', port: ports.get(to)!.peer }, names.indexOf(from) * 31 + names.indexOf(to));
+          await proxy.listen();
+          this.proxies.set(`${from}->${to}`, proxy);
+        }
+      }
+    }
+
+    for (const name of names) {
+      const dir = join(spec.runDir, name);
+      const dataDir = join(dir, 'data');
+      mkdirSync(dataDir, { recursive: true });
+      const clockFile = join(dir, 'clock-offset');
+      writeAtomic(clockFile, faketimeOffset(0));
+      const peers: Record<string, string> = {};
+      for (const other of names) {
+        peers[other] = other === name || !proxied ? peerAddr(other) : `127.0.0.1:${this.proxies.get(`${name}->${other}`)!.port}`;
+      }
+      const { client } = ports.get(name)!;
+      const handle: NodeHandle = { name, clientAddr: `127.0.0.1:${client}`, peerAddr: peerAddr(name), dataDir, logFile: join(dir, 'node.log') };
+      const args = [storeMainPath(), ...storeArgs({ name, peers, spec, dataDir, clientPort: client, clientHost: '127.0.0.1' })];
+      const env = this.faketimeLib ? faketimeEnv(this.faketimeLib, clockFile) : {};
+      this.byName.set(name, { handle, args, env, clockFile, paused: false, killed: true });
+    }
+    p.log(`local: starting ${names.length} nodes under ${spec.runDir}`);
+    await Promise.all([...this.byName.values()].map((n) => this.spawn(n)));
+    await Promise.all([...this.byName.values()].map((n) => this.waitListening(n, p)));
+    return this.nodes();
+  }
+
+  private spawn(n: LocalNode): void {
+    {
+      const log = { file: n.handle.logFile, append: true } as const;
+      const child = execa(process.execPath, n.args, {
+        env: n.env,
+        stdin: 'ignore',
+        stdout: log,
+        stderr: log,
+        reject: false,
+        detached: this.opts.detached === true,
+        cleanup: this.opts.detached !== true,
+      });
+      child.catch(() => {}); // exits are observed through pid checks, not this promise
+      n.child = child;
+      n.pid = child.pid;
+      n.killed = false;
+      n.paused = false;
+      if (this.opts.detached) child.unref();
+    }
+    this.savePids();
+  }
+
+  private savePids(): void {
+    if (!this.spec) return;
+    writePidFile({
+      runId: this.spec.runId,
+      harnessPid: process.pid,
+      processes: [...this.byName.values()]
+        .filter((n) => n.pid !== undefined && !n.killed)
+        .map((n) => ({ name: n.handle.name, pid: n.pid!, marker: n.handle.dataDir })),
+    });
+  }
+
+  private async waitListening(n: LocalNode, p: Progress): Promise<void> {
+    const port = Number(n.handle.clientAddr.split(':')[1]);
+    await pollUntil(`${n.handle.name} to listen on ${n.handle.clientAddr}`, async () => {
+      if (n.child && n.child.exitCode !== null) {
+        throw new Error(`${n.handle.name} exited with code ${n.child.exitCode}: ${tail(n.handle.logFile)}`);
+      }
+      return tcpOpen('127.0.0.1', port, 200);
+    }, p.signal, 50);
+  }
+
+  private node(h: NodeHandle): LocalNode {
+    const n = this.byName.get(h.name);
+    if (!n) throw new Error(`unknown node ${h.name}`);
+    return n;
+  }
+
+  async start(h: NodeHandle, p: Progress): Promise<void> {
+    const n = this.node(h);
+    if (!n.killed) return;
+    this.spawn(n);
+    await this.waitListening(n, p);
+  }
+
+  async kill(h: NodeHandle, p: Progress): Promise<void> {
+    const n = this.node(h);
+    if (n.killed || n.pid === undefined) return;
+    try {
+      process.kill(n.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await pollUntil(`${h.name} to die`, async () => !isOurProcess(n.pid!, n.handle.dataDir) || isZombie(n.pid!), p.signal, 20);
+    n.killed = true;
+    n.paused = false;
+    this.savePids();
+  }
+
+  async pause(h: NodeHandle): Promise<void> {
+    const n = this.node(h);
+    if (n.killed || n.paused || n.pid === undefined) return;
+    process.kill(n.pid, 'SIGSTOP');
+    n.paused = true;
+  }
+
+  async resume(h: NodeHandle): Promise<void> {
+    const n = this.node(h);
+    if (!n.paused || n.pid === undefined) return;
+    process.kill(n.pid, 'SIGCONT');
+    n.paused = false;
+  }
+
+  async partition(grudge: Grudge): Promise<string[]> {
+    this.needProxies('partition');
+    const blocked = new Set(blockedLinks(grudge).map(([from, to]) => `${from}->${to}`));
+    const rules: string[] = [];
+    for (const [link, proxy] of this.proxies) {
+      if (blocked.has(link)) {
+        proxy.setMode('blackhole');
+        rules.push(`${link} blackhole`);
+      } else if (proxy.getMode() !== 'pass') {
+        proxy.setMode('pass');
+      }
+    }
+    return rules;
+  }
+
+  async heal(p: Progress): Promise<void> {
+    for (const proxy of this.proxies.values()) {
+      proxy.setMode('pass');
+      proxy.setImpairment({});
+    }
+    for (const n of this.byName.values()) if (n.paused) await this.resume(n.handle);
+    for (const n of this.byName.values()) if (n.killed && n.pid !== undefined) await this.start(n.handle, p);
+  }
+
+  async skewClock(h: NodeHandle, offsetMs: number): Promise<void> {
+    if (!this.faketimeLib) throw new UnsupportedFault('clock', this.mechanisms().unavailable.clock!);
+    writeAtomic(this.node(h).clockFile, faketimeOffset(offsetMs));
+  }
+
+  async resetClocks(): Promise<void> {
+    for (const n of this.byName.values()) writeAtomic(n.clockFile, faketimeOffset(0));
+  }
+
+  async netem(h: NodeHandle, o: NetemOptions): Promise<string[]> {
+    this.needProxies('loss/delay');
+    const rules: string[] = [];
+    for (const [link, proxy] of this.proxies) {
+      if (!link.startsWith(`${h.name}->`)) continue;
+      proxy.setImpairment({ lossPct: o.lossPct ?? 0, delayMs: o.delayMs ?? 0, jitterMs: o.jitterMs ?? 0 });
+      if (o.lossPct || o.delayMs) rules.push(`${link} loss ${o.lossPct ?? 0}% delay ${o.delayMs ?? 0}±${o.jitterMs ?? 0} ms`);
+    }
+    return rules;
+  }
+
+  /** Link statistics (for tests and reports): "from->to" -> stats. */
+  linkStats(): Record<string, LinkProxy['stats']> {
+    return Object.fromEntries([...this.proxies].map(([k, v]) => [k, { ...v.stats }]));
+  }
+
+  async logs(h: NodeHandle): Promise<string> {
+    try {
+      return readFileSync(this.node(h).handle.logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  async down(p: Progress): Promise<void> {
+    if (this.downDone || !this.spec) return;
+    this.downDone = true;
+    for (const n of this.byName.values()) {
+      if (n.pid !== undefined && !n.killed) {
+        if (n.paused) process.kill(n.pid, 'SIGCONT');
+        await this.kill(n.handle, p).catch(() => {});
+      }
+    }
+    await Promise.all([...this.proxies.values()].map((x) => x.close()));
+    this.proxies.clear();
+    removePidFile(this.spec.runId);
+  }
+
+  private needProxies(fault: string): void {
+    if (this.proxies.size === 0) throw new UnsupportedFault(fault, 'this cluster was started without link proxies');
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Removes a run folder (data + logs) unless the user asked to keep it. */
+export function removeRunDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
