@@ -1,0 +1,109 @@
+// Decides one independent key: prune crashed calls, search growing real-time prefixes so an early
+// violation is found without exploring the rest, then the whole; explain a violation.
+
+import type { Validity } from './validity.js';
+import type { AnyModel } from './model.js';
+import { explain, type Explanation } from './explain.js';
+import { decodePairs, prefixCalls, pruneCrashed, type Calls, type KeyPairs, type PruneReport } from './prepare.js';
+import { searchLinearization, type SearchLimits, type SearchOutcome } from './wgl.js';
+
+export interface KeyVerdict {
+  key: string;
+  valid: Validity;
+  /** Calls of this key (invoke/completion pairs that happened or may have). */
+  ops: number;
+  pruned: PruneReport;
+  /** Configurations the search cached (its memory use). */
+  configurations: number;
+  /** For `unknown`: which budget ran out, and how many completed calls the best partial linearization placed. */
+  unknown?: { reason: 'time' | 'memory' | 'stopped'; linearized: number; of: number };
+  explanation?: Explanation;
+}
+
+export interface KeyCheckOptions {
+  limits: SearchLimits;
+  /** Shrinking stops at this performance.now() value (the verdict stays false). */
+  explainDeadlineMs: number;
+  explain: boolean;
+}
+
+/** Below this many calls the prefix search is not worth its overhead. */
+const FIRST_PREFIX = 256;
+
+/** A prefix may turn at most this many completed calls into crashed ones (each doubles its search). */
+const MAX_CUT_RUNNING = 6;
+
+/**
+ * The position of a cut near call `size` where few completed calls are running (those would
+ * read as crashed in the prefix and multiply its search), or undefined when there is none.
+ */
+function quietCut(calls: Calls, size: number): number | undefined {
+  let bestCut: number | undefined;
+  let bestRunning = MAX_CUT_RUNNING + 1;
+  const end = Math.min(calls.length - 1, size + (size >>> 2));
+  for (let m = size; m <= end && bestRunning > 0; m++) {
+    const cut = calls[m]!.callAt;
+    let running = 0;
+    // Only calls invoked before the cut can be running; calls are in invoke order.
+    for (let j = m - 1; j >= 0 && running < bestRunning; j--) {
+      const c = calls[j]!;
+      if (c.returnAt !== Infinity && c.returnAt > cut) running++;
+      if (cut - c.callAt > 4 * (calls.length + 1) && j < m - 1000) break;
+    }
+    if (running < bestRunning) {
+      bestRunning = running;
+      bestCut = cut;
+    }
+  }
+  return bestCut;
+}
+
+export function checkKey(model: AnyModel, item: KeyPairs, options: KeyCheckOptions): KeyVerdict {
+  const decoded = decodePairs(model, item.pairs);
+  const { calls, report } = pruneCrashed(model, decoded);
+  const base = { key: item.key, ops: decoded.length, pruned: report };
+  let failing: Calls = calls;
+  let outcome: SearchOutcome | undefined;
+  let searched: Calls = calls;
+  let configurations = 0;
+  // Ordering for violations: a non-linearizable prefix proves the whole non-linearizable (every
+  // prefix of a linearizable history is linearizable, running calls read as crashed), and a
+  // short prefix is searched far faster than the whole. Doubling keeps the extra work under 2×.
+  for (let size = FIRST_PREFIX; size < calls.length; size *= 2) {
+    const cut = quietCut(calls, size);
+    if (cut === undefined) continue;
+    const prefix = pruneCrashed(model, prefixCalls(calls, cut)).calls;
+    const out = searchLinearization(model, prefix, options.limits);
+    configurations += out.configurations;
+    if (out.verdict === true) continue;
+    outcome = out;
+    searched = prefix;
+    // The same calls at full strength (real outputs and returns) are non-linearizable too: any
+    // linearization of them would be one of the weakened prefix.
+    failing = calls.filter((c) => c.callAt < cut);
+    break;
+  }
+  if (!outcome) {
+    outcome = searchLinearization(model, calls, options.limits);
+    configurations += outcome.configurations;
+  }
+  if (outcome.verdict === true) return { ...base, valid: true, configurations };
+  if (outcome.verdict === 'unknown') {
+    const required = searched.filter((c) => c.returnAt !== Infinity).length;
+    const linearized = outcome.best.order.filter((i) => searched[i]!.returnAt !== Infinity).length;
+    return { ...base, valid: 'unknown', configurations, unknown: { reason: outcome.reason, linearized, of: required } };
+  }
+  const verdict: KeyVerdict = { ...base, valid: false, configurations };
+  if (options.explain) {
+    // When a prefix failed, its partial linearization indexes the weakened prefix; re-run on the
+    // full-strength calls so indexes and outputs in the report are the real ones.
+    let { best, blocker } = outcome;
+    if (failing !== calls) {
+      const again = searchLinearization(model, failing, { ...options.limits, deadlineMs: options.explainDeadlineMs });
+      if (again.verdict === false) ({ best, blocker } = again);
+      else ({ best, blocker } = { best: { order: [], states: [] }, blocker: undefined });
+    }
+    verdict.explanation = explain(model, failing, best, blocker, { ...options.limits, deadlineMs: options.explainDeadlineMs });
+  }
+  return verdict;
+}

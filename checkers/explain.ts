@@ -1,0 +1,153 @@
+// Explanations of a non-linearizable key for people: the longest linearizable prefix the search
+// found, the op where every candidate linearization died, and a minimal non-linearizable
+// sub-history (no single op can be removed) described in words.
+
+import type { AnyModel } from './model.js';
+import { UNKNOWN_OUTPUT } from './model.js';
+import { pruneCrashed, type Calls } from './prepare.js';
+import { searchLinearization, type PartialLinearization, type SearchLimits } from './wgl.js';
+
+/** One op as a report shows it. */
+export interface OpSummary {
+  /** The invoke op's index in the history. */
+  index: number;
+  process: number | 'nemesis';
+  /** In the model's words, e.g. "read of 3", "cas 1→2 (returned false)". */
+  description: string;
+  invokedAtNs: number;
+  /** Absent when the op crashed (info) or never completed. */
+  completedAtNs?: number;
+}
+
+export interface Explanation {
+  /** The completed op that had to take effect next in the furthest partial linearization, but could not. */
+  diedAt?: OpSummary;
+  /** The longest linearizable prefix found: ops in order with the state after each. */
+  partialLinearization: { op: OpSummary; stateAfter: string }[];
+  /** A non-linearizable sub-history from which no single op can be removed (when `minimal`). */
+  minimalOps: OpSummary[];
+  /** False when the shrinking ran out of time: `minimalOps` is then still non-linearizable, just not minimal. */
+  minimal: boolean;
+  /** Why the minimal sub-history is impossible, in words. */
+  text: string;
+}
+
+export function summarize(model: AnyModel, call: Calls[number]): OpSummary {
+  const s: OpSummary = {
+    index: call.invoke.index,
+    process: call.invoke.process,
+    description: model.describeCall(call.input, call.output),
+    invokedAtNs: call.invoke.timeNs,
+  };
+  if (call.completion) s.completedAtNs = call.completion.timeNs;
+  return s;
+}
+
+function when(s: OpSummary): string {
+  return s.completedAtNs === undefined ? `invoked at t=${s.invokedAtNs}` : `t=${s.invokedAtNs}–${s.completedAtNs}`;
+}
+
+function who(s: OpSummary): string {
+  return `${s.description} by process ${s.process} (op ${s.index}, ${when(s)})`;
+}
+
+/** True when the search proves `calls` non-linearizable within the limits. */
+function provablyNotLinearizable(model: AnyModel, calls: Calls, limits: SearchLimits): boolean | 'unknown' {
+  const out = searchLinearization(model, pruneCrashed(model, calls).calls, limits);
+  return out.verdict === 'unknown' ? 'unknown' : out.verdict === false;
+}
+
+/**
+ * Shrinks a non-linearizable set of calls: removes chunks, then single calls, while the rest
+ * stays non-linearizable, until no single call can be removed. Repeats single-call passes to a
+ * fixpoint because removing one op can make another removable (histories are not monotone).
+ */
+export function shrink(model: AnyModel, calls: Calls, limits: SearchLimits): { calls: Calls; minimal: boolean } {
+  let current = calls;
+  let minimal = true;
+  const stillFails = (candidate: Calls): boolean => {
+    const v = provablyNotLinearizable(model, candidate, limits);
+    if (v === 'unknown') minimal = false;
+    return v === true;
+  };
+  for (let chunk = Math.max(1, current.length >>> 1); ; chunk = Math.max(1, chunk >>> 1)) {
+    let removed = false;
+    for (let i = 0; i < current.length; ) {
+      if (performance.now() > limits.deadlineMs) return { calls: current, minimal: false };
+      const candidate = [...current.slice(0, i), ...current.slice(i + chunk)];
+      if (candidate.length > 0 && stillFails(candidate)) {
+        current = candidate;
+        removed = true;
+      } else i += chunk;
+    }
+    if (chunk === 1 && !removed) break;
+  }
+  return { calls: current, minimal };
+}
+
+/** Builds the explanation of a non-linearizable key from its search outcome and a shrink. */
+export function explain(
+  model: AnyModel,
+  failing: Calls,
+  best: PartialLinearization,
+  blocker: number | undefined,
+  limits: SearchLimits,
+): Explanation {
+  const partialLinearization = best.order.map((i, k) => ({
+    op: summarize(model, failing[i]!),
+    stateAfter: model.describeState(best.states[k]),
+  }));
+  const { calls: minimalCalls, minimal } = shrink(model, failing, limits);
+  const out: Explanation = {
+    partialLinearization,
+    minimalOps: minimalCalls.map((c) => summarize(model, c)),
+    minimal,
+    text: describeImpossibility(model, minimalCalls, limits),
+  };
+  if (blocker !== undefined) out.diedAt = summarize(model, failing[blocker]!);
+  return out;
+}
+
+/**
+ * Says in words why a small non-linearizable sub-history is impossible: the op the search could
+ * not place, what real time forces before it, and the state those ops leave.
+ */
+export function describeImpossibility(model: AnyModel, calls: Calls, limits: SearchLimits): string {
+  const out = searchLinearization(model, calls, limits);
+  if (out.verdict !== false || out.blocker === undefined) {
+    return `no order of these ${calls.length} ops is legal for the ${model.name} model`;
+  }
+  const stuck = calls[out.blocker]!;
+  const stuckS = summarize(model, stuck);
+  const before = calls.filter((c) => c.returnAt < stuck.callAt).map((c) => summarize(model, c));
+  const concurrent = calls.filter((c) => c !== stuck && c.returnAt > stuck.callAt && c.callAt < stuck.returnAt);
+  const parts: string[] = [];
+  if (before.length > 0) {
+    parts.push(
+      `${stuckS.description} at t=${stuckS.invokedAtNs} cannot follow ${before
+        .map((b) => `${b.description} which completed at t=${b.completedAtNs}`)
+        .join(', nor ')}`,
+    );
+  } else {
+    parts.push(`${who(stuckS)} cannot take effect`);
+  }
+  if (out.best.order.length > 0) {
+    const last = out.best.states.at(-1);
+    parts.push(
+      `: every order consistent with real time runs into it; the furthest, ${out.best.order
+        .map((i) => summarize(model, calls[i]!).description)
+        .join(' → ')}, leaves ${model.describeState(last)}`,
+    );
+  } else {
+    parts.push(`: ${model.describeState(model.init())} initially`);
+  }
+  if (concurrent.length > 0) {
+    const crashed = concurrent.filter((c) => c.output === UNKNOWN_OUTPUT).length;
+    parts.push(
+      `, and no placement of the ${concurrent.length} concurrent op${concurrent.length > 1 ? 's' : ''}${
+        crashed > 0 ? ` (${crashed} crashed, which may or may not have happened)` : ''
+      } helps`,
+    );
+  }
+  return `${parts.join('')}.`;
+}

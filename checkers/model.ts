@@ -1,0 +1,74 @@
+// The model contract of the linearizability checker: a record of pure functions over a sequential
+// specification (init, step, equal, hash, describe), generic over state, input and output.
+// A model never sees Op records directly at search time: `decode` turns an invoke + completion
+// into one (input, output) call once, before the search, so the hot loop only calls `step`.
+
+import type { Op } from '../src/history/op.js';
+
+/** The output of a call whose completion we never saw (info, or no completion): any output. */
+export const UNKNOWN_OUTPUT: unique symbol = Symbol('unknown output');
+export type MaybeOutput<Output> = Output | typeof UNKNOWN_OUTPUT;
+
+/** One call as the model sees it. */
+export interface Call<Input, Output> {
+  input: Input;
+  output: MaybeOutput<Output>;
+}
+
+/** Why an op cannot be read by a model (wrong f, malformed value): reported, never guessed. */
+export class UnsupportedOpError extends Error {
+  constructor(readonly op: Op, readonly modelName: string, reason: string) {
+    super(`op ${op.index} (${op.f} ${JSON.stringify(op.value)}): ${reason} for model ${modelName}`);
+    this.name = 'UnsupportedOpError';
+  }
+}
+
+export interface Model<State, Input, Output> {
+  readonly name: string;
+  /** The f values this model understands, for error messages. */
+  readonly fs: readonly string[];
+  init(): State;
+  /**
+   * The states the call may leave behind when applied to `state`; empty when the call is illegal
+   * there. `output` is UNKNOWN_OUTPUT for crashed calls: then every output is allowed.
+   * Must be pure: never mutate `state`.
+   */
+  step(state: State, input: Input, output: MaybeOutput<Output>): State[];
+  equal(a: State, b: State): boolean;
+  /** A 32-bit hash consistent with `equal`. */
+  hash(state: State): number;
+  /**
+   * Reads an op pair into a call. `completion` is undefined for crashed calls (their output is
+   * unknown); it is an `ok` op, or a `fail` op the caller declared to mean "completed, returned false".
+   */
+  decode(invoke: Op, completion: Op | undefined): Call<Input, Output>;
+  /** P-compositionality: the independent key a call touches (kv), or undefined for one object. */
+  keyOf?(invoke: Op): string | undefined;
+  /**
+   * A crashed call that never changes the state in any way and is legal everywhere (a read whose
+   * result nobody saw): it can be dropped from the history without changing the verdict.
+   */
+  isReadOnly?(input: Input): boolean;
+  /**
+   * True when this crashed call (index `crashed` in `calls`) provably cannot matter, so the search
+   * may treat it as never having happened. See each model for the argument.
+   */
+  crashedIsIrrelevant?(calls: readonly PlacedCall<Input, Output>[], crashed: number): boolean;
+  /** A class key for inputs: crashed calls with equal keys are interchangeable in the search. */
+  inputKey(input: Input): string;
+  describeCall(input: Input, output: MaybeOutput<Output>): string;
+  describeState(state: State): string;
+}
+
+/** A call with its place in real time (positions in the history; `returnAt` Infinity when crashed). */
+export interface PlacedCall<Input, Output> extends Call<Input, Output> {
+  callAt: number;
+  returnAt: number;
+  /** The invoke op, for reports. */
+  invoke: Op;
+  completion?: Op;
+}
+
+/** A model whose type parameters are erased, for registries and workers. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModel = Model<any, any, any>;

@@ -1,0 +1,63 @@
+// A key-value map checked as one cas-register per key (P-compositionality: a history of
+// independent keys is linearizable iff each key's sub-history is). Values are Jepsen's
+// independent tuples [key, value] or objects { key, value }; reads, writes, cas and appends.
+
+import type { Op } from '../../src/history/op.js';
+import { UnsupportedOpError, type Model } from '../model.js';
+import { canonicalJson, type Scalar } from '../values.js';
+import {
+  crashedRegisterCallIsIrrelevant, decodeRegisterCall, describeRegisterCall, hashRegister,
+  registerInputKey, showRegister, stepRegister, type RegisterInput, type RegisterOutput,
+} from './register-ops.js';
+import { toScalar } from '../values.js';
+
+interface Keyed {
+  key: string;
+  value: unknown;
+}
+
+/** Splits an op's value into key and inner value, or undefined when it carries no key. */
+function splitKeyed(value: unknown): Keyed | undefined {
+  if (Array.isArray(value) && value.length === 2) {
+    const k = value[0];
+    return { key: typeof k === 'string' ? k : canonicalJson(k), value: value[1] };
+  }
+  if (value !== null && typeof value === 'object' && 'key' in value) {
+    const v = value as { key: unknown; value?: unknown };
+    return { key: typeof v.key === 'string' ? v.key : canonicalJson(v.key), value: v.value ?? null };
+  }
+  return undefined;
+}
+
+export function kvModel(initial: unknown = null): Model<Scalar, RegisterInput, RegisterOutput> {
+  const name = 'kv';
+  const start = toScalar(initial);
+  const keyed = (op: Op): Keyed => {
+    const k = splitKeyed(op.value);
+    if (!k) throw new UnsupportedOpError(op, name, 'the value must be [key, value] or {key, value}');
+    return k;
+  };
+  return {
+    name,
+    fs: ['read', 'write', 'cas', 'append'],
+    init: () => start,
+    step: stepRegister,
+    equal: (a, b) => a === b,
+    hash: hashRegister,
+    keyOf: (invoke) => keyed(invoke).key,
+    decode: (invoke, completion) =>
+      decodeRegisterCall(
+        invoke,
+        name,
+        ['read', 'write', 'cas', 'append'],
+        keyed(invoke).value,
+        // Jepsen's independent checker reads the completion's own tuple; a missing one reads as nil.
+        completion && { type: completion.type, value: splitKeyed(completion.value)?.value ?? null },
+      ),
+    isReadOnly: (input) => input.kind === 'read',
+    crashedIsIrrelevant: crashedRegisterCallIsIrrelevant,
+    inputKey: registerInputKey,
+    describeCall: describeRegisterCall,
+    describeState: (s) => `the key holds ${showRegister(s)}`,
+  };
+}

@@ -1,0 +1,162 @@
+// The operations shared by register, cas-register and kv (one register per key): read, write,
+// compare-and-set and append, their sequential semantics, and the crashed-write pruning rule.
+
+import type { Op } from '../../src/history/op.js';
+import { UNKNOWN_OUTPUT, UnsupportedOpError, type Call, type MaybeOutput, type PlacedCall } from '../model.js';
+import { bareKeyword, hashScalar, showScalar, toScalar, type Scalar } from '../values.js';
+
+export type RegisterInput =
+  | { kind: 'read' }
+  | { kind: 'write'; value: Scalar }
+  | { kind: 'cas'; from: Scalar; to: Scalar }
+  | { kind: 'append'; value: string };
+
+/** A read's value, or a cas's success (true / false). Writes and appends output null. */
+export type RegisterOutput = Scalar;
+
+export type RegisterKind = RegisterInput['kind'];
+
+const KIND_OF_F: Record<string, RegisterKind> = {
+  read: 'read',
+  get: 'read',
+  r: 'read',
+  write: 'write',
+  put: 'write',
+  w: 'write',
+  cas: 'cas',
+  'compare-and-set': 'cas',
+  append: 'append',
+};
+
+/**
+ * Decodes one register call from the op's f and the (unwrapped) invoke and completion values.
+ * `completionType` is 'ok', or 'fail' when the caller declared fail to mean "returned false".
+ */
+export function decodeRegisterCall(
+  op: Op,
+  modelName: string,
+  allowed: readonly RegisterKind[],
+  invokeValue: unknown,
+  completion: { type: Op['type']; value: unknown } | undefined,
+): Call<RegisterInput, RegisterOutput> {
+  const kind = KIND_OF_F[bareKeyword(op.f)];
+  if (!kind || !allowed.includes(kind)) {
+    throw new UnsupportedOpError(op, modelName, `f must be one of ${allowed.join(', ')}`);
+  }
+  switch (kind) {
+    case 'read':
+      return { input: { kind }, output: completion ? toScalar(completion.value) : UNKNOWN_OUTPUT };
+    case 'write':
+      return { input: { kind, value: toScalar(invokeValue) }, output: completion ? null : UNKNOWN_OUTPUT };
+    case 'append':
+      return { input: { kind, value: String(invokeValue) }, output: completion ? null : UNKNOWN_OUTPUT };
+    case 'cas': {
+      if (!Array.isArray(invokeValue) || invokeValue.length !== 2) {
+        throw new UnsupportedOpError(op, modelName, 'a cas value must be [from, to]');
+      }
+      const input = { kind, from: toScalar(invokeValue[0]), to: toScalar(invokeValue[1]) } as const;
+      return { input, output: completion ? completion.type === 'ok' : UNKNOWN_OUTPUT };
+    }
+  }
+}
+
+/** Sequential semantics of a register holding `state`. */
+export function stepRegister(state: Scalar, input: RegisterInput, output: MaybeOutput<RegisterOutput>): Scalar[] {
+  switch (input.kind) {
+    case 'read':
+      return output === UNKNOWN_OUTPUT || output === state ? [state] : [];
+    case 'write':
+      return [input.value];
+    case 'append':
+      if (state !== null && typeof state !== 'string') return [];
+      return [(state ?? '') + input.value];
+    case 'cas': {
+      const matches = state === input.from;
+      if (output === UNKNOWN_OUTPUT) return [matches ? input.to : state];
+      if (output === true) return matches ? [input.to] : [];
+      return matches ? [] : [state];
+    }
+  }
+}
+
+export function registerInputKey(input: RegisterInput): string {
+  switch (input.kind) {
+    case 'read':
+      return 'r';
+    case 'write':
+    case 'append':
+      return `${input.kind[0]}${JSON.stringify(input.value)}`;
+    case 'cas':
+      return `c${JSON.stringify(input.from)},${JSON.stringify(input.to)}`;
+  }
+}
+
+export function describeRegisterCall(input: RegisterInput, output: MaybeOutput<RegisterOutput>): string {
+  const crashed = output === UNKNOWN_OUTPUT ? ' (crashed)' : '';
+  switch (input.kind) {
+    case 'read':
+      return output === UNKNOWN_OUTPUT ? 'read (crashed)' : `read of ${showScalar(output)}`;
+    case 'write':
+      return `write ${showScalar(input.value)}${crashed}`;
+    case 'append':
+      return `append ${JSON.stringify(input.value)}${crashed}`;
+    case 'cas':
+      return `cas ${showScalar(input.from)}→${showScalar(input.to)}${
+        output === UNKNOWN_OUTPUT ? ' (crashed)' : output ? '' : ' (returned false)'
+      }`;
+  }
+}
+
+/** The value a crashed write or cas leaves in the register when it takes effect. */
+function valueSetBy(input: RegisterInput): Scalar | undefined {
+  if (input.kind === 'write') return input.value;
+  if (input.kind === 'cas') return input.to;
+  return undefined;
+}
+
+/** True when `call` could see the register holding `v` (directly or through a successful cas). */
+function couldObserve(call: PlacedCall<RegisterInput, RegisterOutput>, v: Scalar): boolean {
+  const { input, output } = call;
+  switch (input.kind) {
+    case 'read':
+      return output === v;
+    case 'write':
+      return false;
+    case 'append':
+      return true; // an append builds on whatever is there: always treat as observing.
+    case 'cas':
+      // A successful or crashed cas from v passes v on; a cas that returned false saw some value ≠ from.
+      return output === false ? input.from !== v : input.from === v;
+  }
+}
+
+/**
+ * Pruning rule "unobserved crashed write". A crashed write w(v) (or crashed cas x→v) may be
+ * treated as never having happened when no call that can be linearized after w's invoke could
+ * observe v (see couldObserve).
+ *
+ * Argument: take any linearization L that uses w. After w the register holds v until the next
+ * write. Every call linearized in that stretch is linearized after w's invoke, so it completes
+ * after it; by assumption none reads v, none is a cas from v, none returned false from a value
+ * other than v, and none is an append. What is left in the stretch are crashed cas calls from
+ * values other than v, which were no-ops on v. Remove w and those crashed calls (crashed calls
+ * may be dropped): every call before is unchanged, the stretch is empty, and the next write resets
+ * the state, so the result is a legal linearization without w. Hence w never helps.
+ */
+export function crashedRegisterCallIsIrrelevant(
+  calls: readonly PlacedCall<RegisterInput, RegisterOutput>[],
+  crashed: number,
+): boolean {
+  const w = calls[crashed]!;
+  const v = valueSetBy(w.input);
+  if (v === undefined) return false;
+  for (let i = 0; i < calls.length; i++) {
+    if (i === crashed) continue;
+    const c = calls[i]!;
+    if (c.returnAt > w.callAt && couldObserve(c, v)) return false;
+  }
+  return true;
+}
+
+export const hashRegister = hashScalar;
+export const showRegister = showScalar;

@@ -1,0 +1,135 @@
+// Turns a history into per-key lists of calls for the search: pairs invokes with completions,
+// applies Jepsen's meaning of fail and info, splits by key (P-compositionality), and removes
+// crashed calls that provably cannot change the verdict.
+
+import type { Op } from '../src/history/op.js';
+import { pairOps } from '../src/history/op.js';
+import { UNKNOWN_OUTPUT, type AnyModel, type PlacedCall } from './model.js';
+import { bareKeyword } from './values.js';
+
+export type Calls = PlacedCall<unknown, unknown>[];
+
+export interface PrepareOptions {
+  /**
+   * Functions whose `fail` completion means "completed and returned false" instead of "did not
+   * happen" (Porcupine's etcd logs record a cas whose compare did not match as `:fail :cas`).
+   */
+  failMeansFalse?: readonly string[];
+}
+
+/** An invoke with the completion that counts (ok, or a fail meaning false), placed in time. */
+export interface PlacedPair {
+  invoke: Op;
+  done?: Op;
+  callAt: number;
+  /** Infinity when the call crashed or never completed. */
+  returnAt: number;
+}
+
+/** The pairs of one independent key ('' for a single object); plain data, so it crosses threads. */
+export interface KeyPairs {
+  key: string;
+  pairs: PlacedPair[];
+}
+
+/**
+ * Pairs the client ops of `history` and groups them by key, each group in invoke order.
+ * Times are positions in the history (its order is real-time order). Failed ops are dropped
+ * (Jepsen: they did not happen) unless `failMeansFalse` names their f.
+ */
+export function splitByKey(history: readonly Op[], model: AnyModel, options: PrepareOptions = {}): KeyPairs[] {
+  const failMeansFalse = new Set((options.failMeansFalse ?? []).map(bareKeyword));
+  const position = new Map<Op, number>();
+  const clientOps: Op[] = [];
+  history.forEach((op, i) => {
+    if (op.process === 'nemesis') return;
+    position.set(op, i);
+    clientOps.push(op);
+  });
+  const byKey = new Map<string, PlacedPair[]>();
+  for (const { invoke, completion } of pairOps(clientOps)) {
+    let done: Op | undefined;
+    if (completion?.type === 'ok') done = completion;
+    else if (completion?.type === 'fail') {
+      if (!failMeansFalse.has(bareKeyword(invoke.f))) continue;
+      done = completion;
+    }
+    const key = model.keyOf?.(invoke) ?? '';
+    const pair: PlacedPair = { invoke, callAt: position.get(invoke)!, returnAt: done ? position.get(done)! : Infinity };
+    if (done) pair.done = done;
+    let pairs = byKey.get(key);
+    if (!pairs) byKey.set(key, (pairs = []));
+    pairs.push(pair);
+  }
+  return [...byKey].map(([key, pairs]) => ({ key, pairs }));
+}
+
+/** Decodes pairs into the model's calls. Throws UnsupportedOpError on an op the model cannot read. */
+export function decodePairs(model: AnyModel, pairs: readonly PlacedPair[]): Calls {
+  return pairs.map((p) => {
+    const { input, output } = model.decode(p.invoke, p.done);
+    const call: PlacedCall<unknown, unknown> = { input, output, invoke: p.invoke, callAt: p.callAt, returnAt: p.returnAt };
+    if (p.done) call.completion = p.done;
+    return call;
+  });
+}
+
+export interface PruneReport {
+  /** Crashed calls that only read (dropped). */
+  crashedReads: number;
+  /** Crashed calls the model's rule proved irrelevant (dropped). */
+  irrelevantCrashed: number;
+}
+
+/** Above this many (crashed × all) comparisons the model's rule is skipped: pruning is optional. */
+const PRUNE_WORK_LIMIT = 50_000_000;
+
+/**
+ * Removes crashed calls that cannot change the verdict:
+ *  - crashed read-only calls: they allow every output and change nothing, so any linearization
+ *    with them stays legal without them, and vice versa;
+ *  - crashed calls the model's `crashedIsIrrelevant` rule proves unnecessary.
+ * The rules are applied one call at a time to the calls still left. That is sound because each
+ * rule only asks that no remaining call observe the crashed one, and removing calls never makes
+ * a call observe more: once a rule holds it keeps holding as others are removed.
+ */
+export function pruneCrashed(model: AnyModel, calls: Calls): { calls: Calls; report: PruneReport } {
+  const report: PruneReport = { crashedReads: 0, irrelevantCrashed: 0 };
+  let kept = calls.filter((c) => {
+    const drop = c.output === UNKNOWN_OUTPUT && model.isReadOnly?.(c.input) === true;
+    if (drop) report.crashedReads++;
+    return !drop;
+  });
+  const rule = model.crashedIsIrrelevant?.bind(model);
+  const crashed = kept.filter((c) => c.output === UNKNOWN_OUTPUT).length;
+  if (!rule || crashed === 0 || crashed * kept.length > PRUNE_WORK_LIMIT) return { calls: kept, report };
+  for (let pass = 0, changed = true; changed && pass < 4; pass++) {
+    changed = false;
+    for (let i = 0; i < kept.length; i++) {
+      if (kept[i]!.output !== UNKNOWN_OUTPUT || !rule(kept, i)) continue;
+      kept = [...kept.slice(0, i), ...kept.slice(i + 1)];
+      report.irrelevantCrashed++;
+      changed = true;
+      i--;
+    }
+  }
+  return { calls: kept, report };
+}
+
+/**
+ * The calls of a real-time prefix: those invoked before position `cut`; calls still running at
+ * the cut become crashed (they may or may not have taken effect by then). If the whole history
+ * is linearizable, so is every such prefix, so a non-linearizable prefix decides the whole.
+ */
+export function prefixCalls(calls: Calls, cut: number): Calls {
+  const out: Calls = [];
+  for (const c of calls) {
+    if (c.callAt >= cut) continue;
+    if (c.returnAt < cut) out.push(c);
+    else {
+      const { completion: _dropped, ...rest } = c;
+      out.push({ ...rest, output: UNKNOWN_OUTPUT, returnAt: Infinity });
+    }
+  }
+  return out;
+}

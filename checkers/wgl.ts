@@ -1,0 +1,314 @@
+// The just-in-time linearization search (Wing & Gong, with Lowe's cache of visited configurations)
+// for the calls of ONE object. Calls and returns sit in a doubly linked list in real-time order;
+// the search linearizes calls from the head and backtracks when it meets a return whose call it
+// has not linearized. A configuration is (linearized calls, model state); one already explored
+// is never explored again.
+//
+// Crashed calls (unknown output, no return event) are optional and never block anything. Three
+// reductions keep them from multiplying the search, each argued where it is applied:
+//  - dominance: a configuration with the same completed calls and state as an explored one, but
+//    with MORE crashed calls used up, is pruned (it can do nothing the other could not);
+//  - interchangeable crashed calls (same input) are used in invoke order only;
+//  - a crashed call that leaves the state unchanged is never applied.
+// Completed calls are tried before crashed ones, so crashed calls are used only when needed.
+
+import type { AnyModel, PlacedCall } from './model.js';
+import { mixHash } from './values.js';
+
+export interface SearchLimits {
+  /** performance.now() value after which the search gives up with `unknown`. */
+  deadlineMs: number;
+  /** Most configurations the cache may hold before the search gives up with `unknown`. */
+  maxCacheEntries: number;
+  /** Another thread sets [0] to 1 to stop the search (a key elsewhere was not linearizable). */
+  stopFlag?: Int32Array;
+}
+
+export interface PartialLinearization {
+  /** Indexes into `calls`, in linearization order. */
+  order: number[];
+  /** The model state after each call of `order`. */
+  states: unknown[];
+}
+
+export type SearchOutcome =
+  | { verdict: true; order: number[]; configurations: number }
+  | {
+      verdict: false;
+      best: PartialLinearization;
+      /** The completed call that had to come next after `best` but could not: where the search died. */
+      blocker: number | undefined;
+      configurations: number;
+    }
+  | {
+      verdict: 'unknown';
+      reason: 'time' | 'memory' | 'stopped';
+      best: PartialLinearization;
+      configurations: number;
+    };
+
+interface CacheRecord {
+  /** Every completed call below this id is linearized; reqWords holds the words from its word on. */
+  firstOpen: number;
+  reqWords: Uint32Array;
+  infoWords: Uint32Array | undefined;
+  state: unknown;
+}
+
+interface Frame {
+  call: number;
+  prevState: unknown;
+  nexts: unknown[];
+  alt: number;
+  /** 0 when pushed while scanning completed calls, 1 while scanning crashed ones. */
+  phase: 0 | 1;
+}
+
+const CHECK_EVERY = 2048;
+
+/** Searches for a linearization of `calls` (sorted by callAt; returnAt Infinity = crashed). */
+export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<unknown, unknown>[], limits: SearchLimits): SearchOutcome {
+  const n = calls.length;
+  // --- numbering: completed calls get required ids, crashed calls info ids (both in call order).
+  const reqId = new Int32Array(n).fill(-1);
+  const infoId = new Int32Array(n).fill(-1);
+  let required = 0;
+  let crashedCount = 0;
+  const classOf = new Int32Array(n);
+  const rankOf = new Int32Array(n);
+  const classIds = new Map<string, number>();
+  const classSizes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = calls[i]!;
+    if (c.returnAt === Infinity) {
+      infoId[i] = crashedCount++;
+      const key = model.inputKey(c.input);
+      let cls = classIds.get(key);
+      if (cls === undefined) {
+        cls = classSizes.length;
+        classIds.set(key, cls);
+        classSizes.push(0);
+      }
+      classOf[i] = cls;
+      rankOf[i] = classSizes[cls]!++;
+    } else reqId[i] = required++;
+  }
+  const usedInClass = new Int32Array(classSizes.length);
+
+  // --- the event list: node 2i = call of i, 2i+1 = its return; HEAD = 2n; -1 = end.
+  const HEAD = 2 * n;
+  const next = new Int32Array(2 * n + 1).fill(-1);
+  const prev = new Int32Array(2 * n + 1).fill(-1);
+  const events: { at: number; node: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    events.push({ at: calls[i]!.callAt, node: 2 * i });
+    if (reqId[i]! >= 0) events.push({ at: calls[i]!.returnAt, node: 2 * i + 1 });
+  }
+  events.sort((a, b) => a.at - b.at || (a.node & 1) - (b.node & 1));
+  let last = HEAD;
+  for (const e of events) {
+    next[last] = e.node;
+    prev[e.node] = last;
+    last = e.node;
+  }
+  const unlink = (node: number): void => {
+    const p = prev[node]!;
+    const q = next[node]!;
+    next[p] = q;
+    if (q >= 0) prev[q] = p;
+  };
+  const relink = (node: number): void => {
+    const p = prev[node]!;
+    const q = next[node]!;
+    next[p] = node;
+    if (q >= 0) prev[q] = node;
+  };
+  const lift = (i: number): void => {
+    unlink(2 * i);
+    if (reqId[i]! >= 0) unlink(2 * i + 1);
+  };
+  const unlift = (i: number): void => {
+    if (reqId[i]! >= 0) relink(2 * i + 1);
+    relink(2 * i);
+  };
+
+  // --- the configuration: completed calls as bits (all below `firstOpen` are set), crashed as bits.
+  const reqBits = new Uint32Array((required >>> 5) + 1);
+  const infoBits = crashedCount > 0 ? new Uint32Array((crashedCount >>> 5) + 1) : undefined;
+  let firstOpen = 0;
+  const maxReqAt: number[] = [-1];
+  let state: unknown = model.init();
+  let requiredDone = 0;
+
+  const setBit = (i: number): void => {
+    const r = reqId[i]!;
+    if (r >= 0) {
+      reqBits[r >>> 5]! |= 1 << (r & 31);
+      requiredDone++;
+      if (r === firstOpen) while (firstOpen < required && reqBits[firstOpen >>> 5]! & (1 << (firstOpen & 31))) firstOpen++;
+    } else {
+      const k = infoId[i]!;
+      infoBits![k >>> 5]! |= 1 << (k & 31);
+      usedInClass[classOf[i]!]!++;
+    }
+  };
+  const clearBit = (i: number): void => {
+    const r = reqId[i]!;
+    if (r >= 0) {
+      reqBits[r >>> 5]! &= ~(1 << (r & 31));
+      requiredDone--;
+      if (r < firstOpen) firstOpen = r;
+    } else {
+      const k = infoId[i]!;
+      infoBits![k >>> 5]! &= ~(1 << (k & 31));
+      usedInClass[classOf[i]!]!--;
+    }
+  };
+
+  // --- the cache of explored configurations, with dominance over crashed calls.
+  const cache = new Map<number, CacheRecord[]>();
+  let cacheEntries = 0;
+  /** Hash of the completed-call window and the state (crashed calls are compared, not hashed). */
+  const configHash = (maxReq: number, s: unknown): number => {
+    const startWord = firstOpen >>> 5;
+    let h = mixHash(firstOpen, model.hash(s));
+    if (maxReq >= firstOpen) for (let w = startWord, end = maxReq >>> 5; w <= end; w++) h = mixHash(h, reqBits[w]!);
+    return h;
+  };
+  /** True when an explored configuration dominates the current one; else records the current one. */
+  const seenOrRecord = (maxReq: number, s: unknown): boolean => {
+    const h = configHash(maxReq, s);
+    const startWord = firstOpen >>> 5;
+    const endWord = maxReq >= firstOpen ? maxReq >>> 5 : startWord - 1;
+    const bucket = cache.get(h);
+    if (bucket) {
+      outer: for (const rec of bucket) {
+        if (rec.firstOpen !== firstOpen || rec.reqWords.length !== endWord - startWord + 1) continue;
+        for (let w = 0; w < rec.reqWords.length; w++) if (rec.reqWords[w] !== reqBits[startWord + w]) continue outer;
+        if (rec.infoWords) {
+          // Dominance: the recorded configuration had used up a subset of our crashed calls.
+          for (let w = 0; w < rec.infoWords.length; w++) if ((rec.infoWords[w]! & ~infoBits![w]!) !== 0) continue outer;
+        }
+        if (model.equal(rec.state, s)) return true;
+      }
+    }
+    const rec: CacheRecord = {
+      firstOpen,
+      reqWords: reqBits.slice(startWord, endWord + 1),
+      infoWords: infoBits?.slice(),
+      state: s,
+    };
+    if (bucket) bucket.push(rec);
+    else cache.set(h, [rec]);
+    cacheEntries++;
+    return false;
+  };
+
+  // --- the best partial linearization (most completed calls), copied lazily from the stack.
+  const stack: Frame[] = [];
+  let best: Frame[] = [];
+  let bestRequired = -1;
+  let lowWater = 0;
+  let blocker: number | undefined;
+  const noteProgress = (): void => {
+    if (stack.length < lowWater) lowWater = stack.length;
+    if (requiredDone > bestRequired) {
+      bestRequired = requiredDone;
+      best.length = Math.min(lowWater, best.length);
+      for (let d = best.length; d < stack.length; d++) best.push({ ...stack[d]! });
+      lowWater = stack.length;
+      blocker = undefined;
+    }
+  };
+  const partial = (): PartialLinearization => ({
+    order: best.map((f) => f.call),
+    states: best.map((f) => f.nexts[f.alt]),
+  });
+
+  /** Index of the first next-state of call i from `state` worth trying (not explored), or -1. */
+  const firstFreshAlternative = (i: number, nexts: unknown[], from: number, maxReq: number): number => {
+    for (let k = from; k < nexts.length; k++) {
+      setBit(i);
+      const seen = seenOrRecord(maxReq, nexts[k]);
+      if (!seen) return k;
+      clearBit(i);
+    }
+    return -1;
+  };
+
+  let cursor = next[HEAD]!;
+  let phase: 0 | 1 = 0;
+  let steps = 0;
+  seenOrRecord(-1, state);
+  for (;;) {
+    if (requiredDone === required) {
+      return { verdict: true, order: stack.map((f) => f.call), configurations: cacheEntries };
+    }
+    if (++steps % CHECK_EVERY === 0) {
+      const stopped = limits.stopFlag !== undefined && Atomics.load(limits.stopFlag, 0) !== 0;
+      if (stopped || performance.now() > limits.deadlineMs) {
+        return { verdict: 'unknown', reason: stopped ? 'stopped' : 'time', best: partial(), configurations: cacheEntries };
+      }
+    }
+    if (cacheEntries > limits.maxCacheEntries) {
+      return { verdict: 'unknown', reason: 'memory', best: partial(), configurations: cacheEntries };
+    }
+    if (cursor >= 0 && (cursor & 1) === 0) {
+      // A call: try to linearize it here (completed calls in phase 0, crashed ones in phase 1).
+      const i = cursor >>> 1;
+      const crashed = reqId[i]! < 0;
+      if (crashed === (phase === 1) && (!crashed || rankOf[i] === usedInClass[classOf[i]!])) {
+        const c = calls[i]!;
+        let nexts = model.step(state, c.input, c.output);
+        // A crashed call that changes nothing leads to a configuration dominated by this one.
+        if (crashed) nexts = nexts.filter((s) => !model.equal(s, state));
+        const depth = stack.length;
+        const maxReq = crashed ? maxReqAt[depth]! : Math.max(maxReqAt[depth]!, reqId[i]!);
+        const k = nexts.length > 0 ? firstFreshAlternative(i, nexts, 0, maxReq) : -1;
+        if (k >= 0) {
+          stack.push({ call: i, prevState: state, nexts, alt: k, phase });
+          maxReqAt[depth + 1] = maxReq;
+          state = nexts[k];
+          lift(i);
+          noteProgress();
+          cursor = next[HEAD]!;
+          phase = 0;
+          continue;
+        }
+      }
+      cursor = next[cursor]!;
+      continue;
+    }
+    // A return (or the end of the list): nothing more can go here in this phase.
+    if (phase === 0 && crashedCount > 0) {
+      if (cursor >= 0 && blocker === undefined && requiredDone === bestRequired) blocker = cursor >>> 1;
+      phase = 1;
+      cursor = next[HEAD]!;
+      continue;
+    }
+    if (cursor >= 0 && blocker === undefined && requiredDone === bestRequired) blocker = cursor >>> 1;
+    // Backtrack: undo the last call, try its other next-states, else move past it.
+    const frame = stack.at(-1);
+    if (!frame) {
+      return { verdict: false, best: partial(), blocker, configurations: cacheEntries };
+    }
+    const i = frame.call;
+    clearBit(i);
+    state = frame.prevState;
+    const k = firstFreshAlternative(i, frame.nexts, frame.alt + 1, maxReqAt[stack.length]!);
+    if (k >= 0) {
+      frame.alt = k;
+      // The top frame changed in place: `best` may share only the frames below it now.
+      if (stack.length - 1 < lowWater) lowWater = stack.length - 1;
+      state = frame.nexts[k];
+      cursor = next[HEAD]!;
+      phase = 0;
+      continue;
+    }
+    stack.pop();
+    if (stack.length < lowWater) lowWater = stack.length;
+    unlift(i);
+    cursor = next[2 * i]!;
+    phase = frame.phase;
+  }
+}

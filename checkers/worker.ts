@@ -1,0 +1,18 @@
+// Worker-thread side of the parallel check: rebuilds the model from its name, decides its batch
+// of keys, reports each verdict, and stops when the shared flag says another key failed.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { buildModel } from './models/index.js';
+import { checkKeys, type WorkerMessage, type WorkerTask } from './linearizable.js';
+
+const task = workerData as WorkerTask;
+const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+try {
+  const stop = new Int32Array(task.stop);
+  const budget = { deadlineMs: performance.now() + task.budgetMsLeft, maxCacheEntries: task.maxCacheEntries, explain: task.explain };
+  checkKeys(buildModel(task.spec), task.items, budget, stop, (verdict) => post({ kind: 'key', verdict }));
+  post({ kind: 'done' });
+} catch (err) {
+  const e = err as Error;
+  post({ kind: 'error', message: e.message, name: e.name });
+}
