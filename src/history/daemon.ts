@@ -1,12 +1,12 @@
 // The embedded database daemon: `node daemon.js HOME` opens PGlite in HOME/db/pgdata, serves it
-// on a loopback port with pglite-socket, advertises the port in HOME/db/server.json, and exits
+// on a loopback port (src/history/pgserver.ts), advertises the port in HOME/db/server.json, and exits
 // after FAULTLINE_DB_IDLE_MS (default 60 s) with no client connected, or on SIGTERM/SIGINT.
 
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { openSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dbDir, pidAlive, statePath, type EmbeddedState } from './embedded.js';
+import { PgliteServer } from './pgserver.js';
 
 const home = process.argv[2];
 if (!home) {
@@ -51,9 +51,8 @@ let stopping = false;
 try {
   log(`opening PGlite in ${dataDir}`);
   const db = await PGlite.create({ dataDir });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: Number(process.env.FAULTLINE_DB_PORT ?? 0), maxConnections: 64 });
-  await server.start();
-  const port = (server as unknown as { port: number }).port;
+  const server = new PgliteServer(db, log);
+  const port = await server.start('127.0.0.1', Number(process.env.FAULTLINE_DB_PORT ?? 0));
   const state: EmbeddedState = { pid: process.pid, port, dataDir, startedAt: new Date().toISOString() };
   writeFileSync(`${statePath(home)}.tmp`, JSON.stringify(state));
   renameSync(`${statePath(home)}.tmp`, statePath(home));
@@ -78,7 +77,7 @@ try {
 
   let idleSince = Date.now();
   setInterval(() => {
-    if (server.getStats().activeConnections > 0) idleSince = Date.now();
+    if (server.connections > 0) idleSince = Date.now();
     else if (Date.now() - idleSince >= idleMs) void stop(`no client for ${idleMs} ms`);
   }, Math.min(1000, Math.max(50, idleMs / 4)));
 } catch (err) {

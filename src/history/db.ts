@@ -16,8 +16,8 @@ export interface Db {
 }
 
 export interface DbOptions {
-  /** A postgres:// URL; when absent, DATABASE_URL; when that is absent too, the embedded database. */
-  databaseUrl?: string;
+  /** A postgres:// URL; when absent, DATABASE_URL; when that is absent too, the embedded database. Null forces the embedded one. */
+  databaseUrl?: string | null;
   home?: string;
 }
 
@@ -48,7 +48,7 @@ const quiet = { onnotice: () => {}, connection: { application_name: 'faultline' 
 
 /** Connects, checks the connection with a round trip, and applies migrations. */
 export async function openDb(opts: DbOptions = {}): Promise<Db> {
-  const url = opts.databaseUrl || process.env.DATABASE_URL || undefined;
+  const url = opts.databaseUrl === null ? undefined : opts.databaseUrl || process.env.DATABASE_URL || undefined;
   if (url) {
     checkUrl(url);
     const sql = postgres(url, { ...quiet, max: 4, connect_timeout: 5 });
