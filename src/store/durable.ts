@@ -29,7 +29,7 @@ export function durableTermAt(s: DurableState, index: number): number | undefine
  * the entry before it (the simulator checks Log Matching there). Throws on a gap: that is a
  * bug in the core, and replaying it silently would corrupt the log.
  */
-export function applyPersist(s: DurableState, ops: PersistOp[], onAppend?: (e: Entry, prevTerm: number | undefined) => void): void {
+export function applyPersist(s: DurableState, ops: PersistOp[], onAppend?: (e: Entry, prevTerm: number | undefined) => void, recovering = false): void {
   for (const op of ops) {
     switch (op.t) {
       case 'hs':
@@ -44,7 +44,11 @@ export function applyPersist(s: DurableState, ops: PersistOp[], onAppend?: (e: E
         s.entries = op.log.slice();
         break;
       case 'entries':
-        for (const e of op.entries) appendOne(s, e, onAppend);
+        for (const e of op.entries) {
+          // A log rewritten after a snapshot starts past index 1; its snapshot is attached later.
+          if (recovering && s.entries.length === 0 && !s.snapshot) s.entries.push(e);
+          else appendOne(s, e, onAppend);
+        }
         break;
     }
   }
