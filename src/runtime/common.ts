@@ -109,6 +109,8 @@ export interface PidEntry {
 export interface PidFile {
   runId: string;
   harnessPid: number;
+  /** Started by `cluster up`: meant to outlive the harness, so a plain cleanup leaves it. */
+  persistent?: boolean;
   processes: PidEntry[];
 }
 
@@ -168,4 +170,13 @@ export function newRunId(): string {
 export function writeAtomic(file: string, text: string): void {
   writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
+}
+
+/** True when the process is a zombie (dead, waiting for its parent) or gone. */
+export function isZombie(pid: number): boolean {
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
 }

@@ -27,6 +27,7 @@ import {
 
 export const RUN_LABEL = 'faultline.run';
 export const NODE_LABEL = 'faultline.node';
+export const PERSISTENT_LABEL = 'faultline.persistent';
 const CLIENT_PORT = 7000;
 const PEER_PORT = 7100;
 const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
@@ -143,7 +144,11 @@ export class DockerRuntime implements Runtime {
   image?: ImageResult;
 
   /** `root`: the package folder whose dist/ goes into the image (default: this checkout). */
-  constructor(private readonly opts: { root?: string } = {}) {}
+  constructor(private readonly opts: { root?: string; persistent?: boolean } = {}) {}
+
+  private labels(extra: Record<string, string> = {}): Record<string, string> {
+    return { [RUN_LABEL]: this.spec!.runId, ...(this.opts.persistent ? { [PERSISTENT_LABEL]: '1' } : {}), ...extra };
+  }
 
   mechanisms(): FaultMechanisms {
     return this.mech;
@@ -173,7 +178,7 @@ export class DockerRuntime implements Runtime {
           Image: this.image!.tag,
           Cmd: storeArgs({ name, peers, spec, dataDir: `${MOUNT}/data`, clientPort: CLIENT_PORT, clientHost: '0.0.0.0' }),
           Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-          Labels: { [RUN_LABEL]: spec.runId, [NODE_LABEL]: name },
+          Labels: this.labels({ [NODE_LABEL]: name }),
           HostConfig: { NetworkMode: this.netName(), CapAdd: ['NET_ADMIN'], Binds: [`${dir}:${MOUNT}`], Privileged: false },
           NetworkingConfig: { EndpointsConfig: { [this.netName()]: { IPAMConfig: { IPv4Address: ipOf(i) } } } },
         });
@@ -205,7 +210,7 @@ export class DockerRuntime implements Runtime {
           Name: this.netName(),
           Driver: 'bridge',
           CheckDuplicate: true,
-          Labels: { [RUN_LABEL]: runId },
+          Labels: this.labels(),
           IPAM: { Config: [{ Subnet: `${prefix}.0/24`, Gateway: `${prefix}.1` }] },
         });
         return prefix;
@@ -399,17 +404,25 @@ export class DockerRuntime implements Runtime {
         }
       }),
     );
-    await removeRun(this.docker, this.spec.runId, p);
+    await removeRun(this.docker, { runId: this.spec.runId, includePersistent: true }, p);
     this.byName.clear();
   }
 }
 
-/** Removes every container and network labelled with the run id (or every faultline run when runId is undefined). */
-export async function removeRun(docker: Docker, runId: string | undefined, p: Progress): Promise<{ containers: string[]; networks: string[] }> {
-  const label = runId ? `${RUN_LABEL}=${runId}` : RUN_LABEL;
-  const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
+/**
+ * Removes every container and network labelled with the run id, or of every faultline run when
+ * runId is undefined (clusters of `cluster up`, labelled persistent, only with includePersistent).
+ */
+export async function removeRun(
+  docker: Docker,
+  o: { runId?: string | undefined; includePersistent?: boolean },
+  p: Progress,
+): Promise<{ containers: string[]; networks: string[] }> {
+  const label = o.runId ? `${RUN_LABEL}=${o.runId}` : RUN_LABEL;
+  const keep = (labels: Record<string, string> | undefined) => !o.includePersistent && labels?.[PERSISTENT_LABEL] === '1';
+  const containers = (await docker.listContainers({ all: true, filters: { label: [label] } })).filter((c) => !keep(c.Labels));
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
-  const networks = await docker.listNetworks({ filters: { label: [label] } });
+  const networks = (await docker.listNetworks({ filters: { label: [label] } })).filter((n) => !keep(n.Labels));
   for (const n of networks) {
     if (p.signal.aborted) break;
     await docker.getNetwork(n.Id).remove().catch(() => {});

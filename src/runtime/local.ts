@@ -16,6 +16,7 @@ import {
   freePort,
   hostFaketimeLib,
   isOurProcess,
+  isZombie,
   nodeNames,
   removePidFile,
   storeArgs,
@@ -152,6 +153,7 @@ export class LocalRuntime implements Runtime {
     writePidFile({
       runId: this.spec.runId,
       harnessPid: process.pid,
+      persistent: this.opts.detached === true,
       processes: [...this.byName.values()]
         .filter((n) => n.pid !== undefined && !n.killed)
         .map((n) => ({ name: n.handle.name, pid: n.pid!, marker: n.handle.dataDir })),
@@ -282,14 +284,6 @@ export class LocalRuntime implements Runtime {
 
   private needProxies(fault: string): void {
     if (this.proxies.size === 0) throw new UnsupportedFault(fault, 'this cluster was started without link proxies');
-  }
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return true;
   }
 }
 

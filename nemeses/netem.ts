@@ -1,0 +1,58 @@
+// Loss and delay nemeses on the traffic a node sends to its peers. Docker: loss by iptables
+// -m statistic, delay by tc netem only where the kernel has it; local: the link proxies. The
+// mechanism actually used is recorded in each completion; an unavailable one is an error, not a no-op.
+
+import type { Op } from '../src/history/op.js';
+import type { NetemOptions } from '../src/runtime/types.js';
+import { completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
+
+/** One nemesis for both, because the runtime takes loss and delay of a node in one call. */
+export function netemNemesis(): Nemesis {
+  const loss = new Map<string, number>();
+  const delay = new Map<string, { delayMs: number; jitterMs: number }>();
+
+  const apply = async (ctx: NemesisContext, node: string) => {
+    const o: NetemOptions = { lossPct: loss.get(node) ?? 0, ...(delay.get(node) ?? {}) };
+    return ctx.runtime.netem(handleOf(ctx, node), o, ctx.progress);
+  };
+
+  return {
+    name: 'netem',
+    fs: new Set(['start-loss', 'stop-loss', 'start-delay', 'stop-delay']),
+    unavailable: (m) => (m.loss || m.delay ? null : 'neither loss nor delay can be injected here'),
+    async invoke(ctx, op: Op) {
+      const m = ctx.runtime.mechanisms();
+      if (op.f === 'start-loss') {
+        const v = op.value as { nodes: string[]; lossPct: number };
+        if (!m.loss) return completed(op, { applied: false }, `loss is unavailable: ${m.unavailable.loss}`);
+        const rules: string[] = [];
+        for (const n of v.nodes) {
+          loss.set(n, v.lossPct);
+          rules.push(...(await apply(ctx, n)));
+        }
+        return completed(op, { nodes: v.nodes, lossPct: v.lossPct, mechanism: m.loss, rules });
+      }
+      if (op.f === 'start-delay') {
+        const v = op.value as { nodes: string[]; delayMs: number; jitterMs: number };
+        if (!m.delay) return completed(op, { applied: false }, `delay is unavailable: ${m.unavailable.delay}`);
+        const rules: string[] = [];
+        for (const n of v.nodes) {
+          delay.set(n, { delayMs: v.delayMs, jitterMs: v.jitterMs });
+          rules.push(...(await apply(ctx, n)));
+        }
+        return completed(op, { nodes: v.nodes, delayMs: v.delayMs, jitterMs: v.jitterMs, mechanism: m.delay, rules });
+      }
+      const which = op.f === 'stop-loss' ? loss : delay;
+      const nodes = [...which.keys()].sort();
+      which.clear();
+      for (const n of nodes) await apply(ctx, n);
+      return completed(op, { nodes });
+    },
+    async heal(ctx) {
+      const nodes = new Set([...loss.keys(), ...delay.keys()]);
+      loss.clear();
+      delay.clear();
+      for (const n of nodes) await apply(ctx, n);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// Partition nemesis: start-partition applies a grudge (given by the schedule, or drawn now for
+// kind 'leader', which needs the live leader); stop-partition removes it. Docker: iptables DROP in
+// the containers plus cutting live flows; local: blackholed link proxies.
+
+import type { Op } from '../src/history/op.js';
+import { completed, type Nemesis, type NemesisContext } from './types.js';
+import { blockedLinks, components, grudgeOf, type GrudgeKind } from './grudge.js';
+import type { Grudge } from '../src/runtime/types.js';
+
+export function partitionNemesis(): Nemesis {
+  let active = false;
+  return {
+    name: 'partition',
+    fs: new Set(['start-partition', 'stop-partition']),
+    unavailable: (m) => (m.partition === 'unavailable' ? (m.unavailable.partition ?? 'no partition mechanism') : null),
+    async invoke(ctx: NemesisContext, op: Op): Promise<Op> {
+      const names = ctx.nodes.map((n) => n.name);
+      if (op.f === 'stop-partition') {
+        await ctx.runtime.partition({}, ctx.progress);
+        active = false;
+        return completed(op, { healed: true });
+      }
+      const v = (op.value ?? {}) as { kind?: GrudgeKind; grudge?: Grudge };
+      const kind = v.kind ?? 'random-halves';
+      let leader: string | undefined;
+      if (kind === 'leader') {
+        leader = await ctx.findLeader(ctx.progress.signal);
+        if (!leader) return completed(op, { kind, leader: null, applied: false }, 'no leader to isolate');
+      }
+      const grudge = v.grudge ?? grudgeOf(kind, names, ctx.rng, leader);
+      const rules = await ctx.runtime.partition(grudge, ctx.progress);
+      active = true;
+      return completed(op, { kind, ...(leader ? { leader } : {}), components: components(names, grudge), cut: blockedLinks(grudge), rules });
+    },
+    async heal(ctx) {
+      if (active) await ctx.runtime.partition({}, ctx.progress);
+      active = false;
+    },
+  };
+}

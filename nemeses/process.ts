@@ -1,0 +1,68 @@
+// Kill/restart and pause/resume nemeses: SIGKILL (docker kill / process.kill) and restart on the
+// same data folder; freeze (docker pause / SIGSTOP) and thaw. Targets: one, minority, majority,
+// all, or the current leader, resolved by the schedule or (leader) at invoke time.
+
+import type { Op } from '../src/history/op.js';
+import { resolveTarget, type Target } from './schedule.js';
+import { completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
+
+async function targetsOf(ctx: NemesisContext, v: { target?: Target; nodes?: string[] }): Promise<string[]> {
+  if (v.nodes) return v.nodes;
+  const target = v.target ?? 'one';
+  if (target !== 'leader') return resolveTarget(target, ctx.nodes.map((n) => n.name), ctx.rng);
+  const leader = await ctx.findLeader(ctx.progress.signal);
+  return leader ? [leader] : [];
+}
+
+function family(o: {
+  name: string;
+  inject: string;
+  undo: string;
+  apply: (ctx: NemesisContext, name: string) => Promise<void>;
+  revert: (ctx: NemesisContext, name: string) => Promise<void>;
+}): Nemesis {
+  const affected = new Set<string>();
+  const revertAll = async (ctx: NemesisContext) => {
+    const names = [...affected].sort();
+    await Promise.all(names.map((n) => o.revert(ctx, n)));
+    affected.clear();
+    return names;
+  };
+  return {
+    name: o.name,
+    fs: new Set([o.inject, o.undo]),
+    unavailable: () => null,
+    async invoke(ctx, op: Op) {
+      if (op.f === o.undo) return completed(op, { nodes: await revertAll(ctx) });
+      const v = (op.value ?? {}) as { target?: Target; nodes?: string[] };
+      const nodes = await targetsOf(ctx, v);
+      if (nodes.length === 0) return completed(op, { target: v.target, nodes: [] }, 'no leader to target');
+      await Promise.all(nodes.map((n) => o.apply(ctx, n)));
+      for (const n of nodes) affected.add(n);
+      return completed(op, { target: v.target ?? 'given', nodes });
+    },
+    async heal(ctx) {
+      await revertAll(ctx);
+    },
+  };
+}
+
+export function killNemesis(): Nemesis {
+  return family({
+    name: 'kill',
+    inject: 'kill',
+    undo: 'restart',
+    apply: (ctx, n) => ctx.runtime.kill(handleOf(ctx, n), ctx.progress),
+    revert: (ctx, n) => ctx.runtime.start(handleOf(ctx, n), ctx.progress),
+  });
+}
+
+export function pauseNemesis(): Nemesis {
+  return family({
+    name: 'pause',
+    inject: 'pause',
+    undo: 'resume',
+    apply: (ctx, n) => ctx.runtime.pause(handleOf(ctx, n), ctx.progress),
+    revert: (ctx, n) => ctx.runtime.resume(handleOf(ctx, n), ctx.progress),
+  });
+}
