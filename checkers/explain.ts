@@ -57,15 +57,27 @@ function provablyNotLinearizable(model: AnyModel, calls: Calls, limits: SearchLi
   return out.verdict === 'unknown' ? 'unknown' : out.verdict === false;
 }
 
+/** True when every value a call observed is written by some call of `calls` (or is initial). */
+export function isSourced(model: AnyModel, calls: Calls): boolean {
+  if (!model.needs || !model.provides) return true;
+  const provided = new Set<string>();
+  for (const c of calls) for (const t of model.provides(c.input, c.output)) provided.add(t);
+  return calls.every((c) => model.needs!(c.input, c.output).every((t) => provided.has(t)));
+}
+
 /**
  * Shrinks a non-linearizable set of calls: removes chunks, then single calls, while the rest
- * stays non-linearizable, until no single call can be removed. Repeats single-call passes to a
+ * stays non-linearizable (and sourced, see isSourced), until no single call can be removed. Repeats single-call passes to a
  * fixpoint because removing one op can make another removable (histories are not monotone).
  */
 export function shrink(model: AnyModel, calls: Calls, limits: SearchLimits): { calls: Calls; minimal: boolean } {
   let current = calls;
   let minimal = true;
+  // Keep observed values sourced when the start is: else "read of 1" alone, with every write of 1
+  // removed, would be the answer: minimal, but it explains nothing.
+  const keepSourced = isSourced(model, calls);
   const stillFails = (candidate: Calls): boolean => {
+    if (keepSourced && !isSourced(model, candidate)) return false;
     const v = provablyNotLinearizable(model, candidate, limits);
     if (v === 'unknown') minimal = false;
     return v === true;
@@ -121,22 +133,28 @@ export function describeImpossibility(model: AnyModel, calls: Calls, limits: Sea
   const stuckS = summarize(model, stuck);
   const before = calls.filter((c) => c.returnAt < stuck.callAt).map((c) => summarize(model, c));
   const concurrent = calls.filter((c) => c !== stuck && c.returnAt > stuck.callAt && c.callAt < stuck.returnAt);
+  const after = calls.filter((c) => c.callAt > stuck.returnAt).map((c) => summarize(model, c));
   const parts: string[] = [];
-  if (before.length > 0) {
+  if (before.length === 1) {
+    parts.push(`${stuckS.description} at t=${stuckS.invokedAtNs} cannot follow ${before[0]!.description} which completed at t=${before[0]!.completedAtNs}`);
+  } else if (before.length > 1) {
     parts.push(
       `${stuckS.description} at t=${stuckS.invokedAtNs} cannot follow ${before
-        .map((b) => `${b.description} which completed at t=${b.completedAtNs}`)
-        .join(', nor ')}`,
+        .map((b) => `${b.description} (completed t=${b.completedAtNs})`)
+        .join(' and ')}`,
     );
   } else {
     parts.push(`${who(stuckS)} cannot take effect`);
   }
+  if (after.length > 0) {
+    parts.push(`; it completed at t=${stuckS.completedAtNs}, before ${after.map((a) => `${a.description} was invoked at t=${a.invokedAtNs}`).join(' and ')}`);
+  }
   if (out.best.order.length > 0) {
     const last = out.best.states.at(-1);
     parts.push(
-      `: every order consistent with real time runs into it; the furthest, ${out.best.order
+      `: in the furthest order consistent with real time, ${out.best.order
         .map((i) => summarize(model, calls[i]!).description)
-        .join(' → ')}, leaves ${model.describeState(last)}`,
+        .join(' → ')}, after which ${model.describeState(last)}`,
     );
   } else {
     parts.push(`: ${model.describeState(model.init())} initially`);

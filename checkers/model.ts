@@ -54,6 +54,13 @@ export interface Model<State, Input, Output> {
    * may treat it as never having happened. See each model for the argument.
    */
   crashedIsIrrelevant?(calls: readonly PlacedCall<Input, Output>[], crashed: number): boolean;
+  /**
+   * Where observed values come from, so explanations stay readable: a call `needs` the tokens
+   * of values it observed (a read of 3 needs "3") and `provides` the tokens of values it writes.
+   * The shrinker keeps every need provided by some kept call (or the initial state).
+   */
+  needs?(input: Input, output: MaybeOutput<Output>): string[];
+  provides?(input: Input, output: MaybeOutput<Output>): string[];
   /** A class key for inputs: crashed calls with equal keys are interchangeable in the search. */
   inputKey(input: Input): string;
   describeCall(input: Input, output: MaybeOutput<Output>): string;

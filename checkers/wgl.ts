@@ -207,7 +207,7 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
   // --- the best partial linearization (most completed calls), copied lazily from the stack.
   const stack: Frame[] = [];
   let best: Frame[] = [];
-  let bestRequired = -1;
+  let bestRequired = 0;
   let lowWater = 0;
   let blocker: number | undefined;
   const noteProgress = (): void => {

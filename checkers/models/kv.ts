@@ -6,7 +6,7 @@ import type { Op } from '../../src/history/op.js';
 import { UnsupportedOpError, type Model } from '../model.js';
 import { canonicalJson, type Scalar } from '../values.js';
 import {
-  crashedRegisterCallIsIrrelevant, decodeRegisterCall, describeRegisterCall, hashRegister,
+  crashedRegisterCallIsIrrelevant, decodeRegisterCall, registerNeeds, registerProvides, describeRegisterCall, hashRegister,
   registerInputKey, showRegister, stepRegister, type RegisterInput, type RegisterOutput,
 } from './register-ops.js';
 import { toScalar } from '../values.js';
@@ -56,6 +56,9 @@ export function kvModel(initial: unknown = null): Model<Scalar, RegisterInput, R
       ),
     isReadOnly: (input) => input.kind === 'read',
     crashedIsIrrelevant: crashedRegisterCallIsIrrelevant,
+    // The initial value needs no writer.
+    needs: (input, output) => registerNeeds(input, output).filter((t) => t !== JSON.stringify(start)),
+    provides: registerProvides,
     inputKey: registerInputKey,
     describeCall: describeRegisterCall,
     describeState: (s) => `the key holds ${showRegister(s)}`,

@@ -160,3 +160,20 @@ export function crashedRegisterCallIsIrrelevant(
 
 export const hashRegister = hashScalar;
 export const showRegister = showScalar;
+
+/** Tokens of the values a call observed: a read's value, a successful cas's `from`. */
+export function registerNeeds(input: RegisterInput, output: MaybeOutput<RegisterOutput>): string[] {
+  if (input.kind === 'read' && output !== UNKNOWN_OUTPUT) return [JSON.stringify(output)];
+  if (input.kind === 'cas' && output === true) return [JSON.stringify(input.from)];
+  return [];
+}
+
+/**
+ * Tokens of the values a call may write (a cas that returned false wrote nothing). Appends build
+ * values no token names: they provide none.
+ */
+export function registerProvides(input: RegisterInput, output: MaybeOutput<RegisterOutput>): string[] {
+  if (input.kind === 'cas' && output === false) return [];
+  const v = valueSetBy(input);
+  return v === undefined ? [] : [JSON.stringify(v)];
+}

@@ -4,7 +4,7 @@ import type { Model } from '../model.js';
 import type { Scalar } from '../values.js';
 import { toScalar } from '../values.js';
 import {
-  crashedRegisterCallIsIrrelevant, decodeRegisterCall, describeRegisterCall, hashRegister,
+  crashedRegisterCallIsIrrelevant, decodeRegisterCall, registerNeeds, registerProvides, describeRegisterCall, hashRegister,
   registerInputKey, showRegister, stepRegister, type RegisterInput, type RegisterKind, type RegisterOutput,
 } from './register-ops.js';
 
@@ -26,6 +26,9 @@ export function registerFamilyModel(
     decode: (invoke, completion) => decodeRegisterCall(invoke, name, kinds, invoke.value, completion),
     isReadOnly: (input) => input.kind === 'read',
     crashedIsIrrelevant: crashedRegisterCallIsIrrelevant,
+    // The initial value needs no writer.
+    needs: (input, output) => registerNeeds(input, output).filter((t) => t !== JSON.stringify(start)),
+    provides: registerProvides,
     inputKey: registerInputKey,
     describeCall: describeRegisterCall,
     describeState: (s) => `the register holds ${showRegister(s)}`,

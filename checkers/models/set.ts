@@ -48,6 +48,8 @@ export function setModel(initial: unknown = []): Model<Elems, SetInput, SetOutpu
     },
     isReadOnly: (input) => input.kind === 'read',
     crashedIsIrrelevant: unreadCrashedAdd,
+    needs: (_input, output) => (output === UNKNOWN_OUTPUT || output === null ? [] : output.filter((x) => !start.includes(x))),
+    provides: (input) => (input.kind === 'add' ? [input.elem] : []),
     inputKey: (input) => (input.kind === 'add' ? `a${input.elem}` : 'r'),
     describeCall(input, output) {
       if (input.kind === 'add') return `add ${input.elem}${output === UNKNOWN_OUTPUT ? ' (crashed)' : ''}`;

@@ -27,6 +27,8 @@ export function unorderedQueueModel(initial: unknown = []): Model<Elems, QueueIn
     hash: hashElems,
     decode: (invoke, completion) => decodeQueueCall('unordered-queue', invoke, completion),
     crashedIsIrrelevant: neverDequeuedCrashedEnqueue,
+    needs: (_input, output) => (output === UNKNOWN_OUTPUT || output === null || start.includes(output) ? [] : [output]),
+    provides: (input) => (input.kind === 'enqueue' ? [input.elem] : []),
     inputKey: (input) => (input.kind === 'enqueue' ? `e${input.elem}` : 'd'),
     describeCall: describeQueueCall,
     describeState: (s) => `the queue holds ${showElems(s)}`,

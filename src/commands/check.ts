@@ -1,0 +1,212 @@
+// `faultline check FILE... --model M`: checks history files for linearizability against a model.
+// Reads Jepsen EDN, our JSONL, and Porcupine's etcd and kv logs; exit code is the worst verdict.
+
+import { open } from 'node:fs/promises';
+import { Args, Flags } from '@oclif/core';
+import { FaultlineCommand } from '../cli/base.js';
+import { exitCodeFor, UserError } from '../cli/exit.js';
+import { loadHistoryFile } from '../history/formats.js';
+import type { Op } from '../history/op.js';
+import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
+import type { Explanation } from '../../checkers/explain.js';
+import { checkLinearizable, DEFAULT_MAX_CACHE_ENTRIES, type LinearizabilityResult } from '../../checkers/linearizable.js';
+import { isModelName, MODEL_NAMES, type ModelName } from '../../checkers/models/index.js';
+import { mergeValidity, type Validity } from '../../checkers/validity.js';
+
+export interface CheckedFile {
+  path: string;
+  format: string;
+  /** Null for an empty file (nothing to check, whatever the model). */
+  model: ModelName | null;
+  valid: Validity;
+  ops: number;
+  keys: number;
+  /** Time of the check alone, parsing excluded. */
+  ms: number;
+  explanation?: Explanation & { key: string };
+  unknown?: LinearizabilityResult['unknownKeys'];
+}
+
+export interface CheckCommandResult {
+  valid: Validity;
+  files: CheckedFile[];
+}
+
+/** Parses "60s", "500ms", "2m", "1.5s" or a bare number of seconds into milliseconds. */
+export function parseBudget(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+  const ms = m ? Number(m[1]) * unitMs[(m[2] ?? 's') as keyof typeof unitMs] : NaN;
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new UserError(`--budget ${JSON.stringify(text)} is not a duration; use e.g. 500ms, 60s, 2m (a bare number means seconds)`);
+  }
+  return ms;
+}
+
+interface LoadedFile {
+  format: string;
+  ops: Op[];
+  model?: ModelName;
+  initial?: unknown;
+  failMeansFalse?: string[];
+}
+
+/** Reads the first bytes of a file to tell Porcupine's logs (and empty files) from EDN / JSONL. */
+async function sniff(path: string): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new UserError(`cannot read ${path}: ${why}`, { cause: err });
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function loadFile(path: string): Promise<LoadedFile> {
+  const head = await sniff(path);
+  if (head.trim() === '') {
+    const { readFile } = await import('node:fs/promises');
+    if ((await readFile(path, 'utf8')).trim() === '') return { format: 'empty', ops: [] };
+  }
+  const porcupine = detectPorcupine(head);
+  if (porcupine) {
+    const { readFile } = await import('node:fs/promises');
+    const h = parsePorcupine(await readFile(path, 'utf8'), path, porcupine);
+    return { format: h.format, ops: h.ops, model: h.model, initial: h.initial, failMeansFalse: h.failMeansFalse };
+  }
+  const { format, ops } = await loadHistoryFile(path);
+  return { format, ops };
+}
+
+function verdictWord(v: Validity): string {
+  return v === true ? 'linearizable' : v === false ? 'NOT linearizable' : 'unknown';
+}
+
+export default class Check extends FaultlineCommand {
+  static override summary = 'Check history files for linearizability against a model.';
+  static override description = [
+    'Decides whether each history is linearizable for the model (Jepsen semantics: fail = did not happen,',
+    'info = may or may not have happened). Reads Jepsen EDN, JSON Lines, and Porcupine\'s etcd and kv logs',
+    '(for those the model and initial value come from the format; an etcd `:fail :cas` is a cas that returned',
+    'false, as in Porcupine\'s tests). A violation is explained with a minimal non-linearizable sub-history.',
+    'Exit code: 0 all linearizable, 1 some file is not, 2 some file is unknown (budget hit), 254 bad input.',
+  ].join('\n');
+  static override examples = [
+    '<%= config.bin %> check history.edn --model cas-register',
+    '<%= config.bin %> check corpus/jepsen/*.log --budget 60s',
+    '<%= config.bin %> check run.jsonl --model kv --json',
+  ];
+  static override enableJsonFlag = true;
+  static override strict = false;
+  static override args = {
+    file: Args.string({ description: 'History files (EDN, JSONL, Porcupine etcd or kv logs).', required: true }),
+  };
+  static override flags = {
+    model: Flags.string({ char: 'm', description: `Model: ${MODEL_NAMES.join(', ')}. Implied by Porcupine files.` }),
+    budget: Flags.string({ description: 'Time budget per file (e.g. 500ms, 60s, 2m); past it the verdict is unknown.', default: '60s' }),
+    initial: Flags.string({ description: 'Initial value of the model as JSON (default nil / empty / free).' }),
+    'max-configurations': Flags.integer({
+      description: 'Memory bound: most search configurations cached per key; past it the verdict is unknown.',
+      default: DEFAULT_MAX_CACHE_ENTRIES,
+      min: 1,
+    }),
+  };
+
+  async run(): Promise<CheckCommandResult> {
+    const { argv, flags } = await this.parse(Check);
+    const paths = argv.map(String);
+    if (flags.model !== undefined && !isModelName(flags.model)) {
+      throw new UserError(`--model ${JSON.stringify(flags.model)} is not a model; use one of: ${MODEL_NAMES.join(', ')}`);
+    }
+    const budgetMs = parseBudget(flags.budget);
+    let initial: unknown;
+    if (flags.initial !== undefined) {
+      try {
+        initial = JSON.parse(flags.initial);
+      } catch (err) {
+        throw new UserError(`--initial ${JSON.stringify(flags.initial)} is not JSON; use e.g. 0, null, "x", []`, { cause: err });
+      }
+    }
+    const showProgress = paths.length > 1 && process.stderr.isTTY === true && !this.jsonEnabled();
+    const files: CheckedFile[] = [];
+    for (const [i, path] of paths.entries()) {
+      if (showProgress) process.stderr.write(`\r\x1b[K[${i + 1}/${paths.length}] ${path}`);
+      const loaded = await loadFile(path);
+      const model = (flags.model as ModelName | undefined) ?? loaded.model;
+      if (loaded.ops.length === 0) {
+        // An empty history (a cluster that never started) is trivially linearizable.
+        files.push({ path, format: loaded.format, model: model ?? null, valid: true, ops: 0, keys: 0, ms: 0 });
+        if (showProgress) process.stderr.write('\r\x1b[K');
+        this.say(this.describe(files.at(-1)!));
+        continue;
+      }
+      if (!model) {
+        throw new UserError(`${path}: --model is required for ${loaded.format} files; use one of: ${MODEL_NAMES.join(', ')}`);
+      }
+      const started = performance.now();
+      let result: LinearizabilityResult;
+      try {
+        result = await checkLinearizable(
+          loaded.ops,
+          { name: model, initial: initial ?? (model === loaded.model ? loaded.initial : undefined) },
+          { budgetMs, maxCacheEntries: flags['max-configurations'], failMeansFalse: loaded.failMeansFalse ?? [] },
+        );
+      } catch (err) {
+        if ((err as Error).name === 'UnsupportedOpError') throw new UserError(`${path}: ${(err as Error).message}`, { cause: err });
+        throw err;
+      }
+      const file: CheckedFile = {
+        path,
+        format: loaded.format,
+        model,
+        valid: result.valid,
+        ops: result.ops,
+        keys: result.keys,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      };
+      if (result.failure?.explanation) file.explanation = { key: result.failure.key, ...result.failure.explanation };
+      if (result.unknownKeys) file.unknown = result.unknownKeys;
+      files.push(file);
+      if (showProgress) process.stderr.write('\r\x1b[K');
+      this.say(this.describe(file));
+    }
+    const valid = mergeValidity(...files.map((f) => f.valid));
+    if (paths.length > 1) this.say(`${files.length} files: ${verdictWord(valid)}`);
+    const out: CheckCommandResult = { valid, files };
+    const code = exitCodeFor(valid);
+    if (code !== 0) {
+      // oclif prints a returned result under --json only on success; print it before exiting.
+      if (this.jsonEnabled()) this.logJson(out);
+      this.exit(code);
+    }
+    return out;
+  }
+
+  /** The human report of one file: verdict line, then why (violation) or how far (unknown). */
+  private describe(f: CheckedFile): string {
+    const head = `${f.valid === true ? '✓' : f.valid === false ? '✗' : '?'} ${f.path}: ${verdictWord(f.valid)} (${f.model ?? 'empty'}, ${f.ops} ops, ${f.keys} key${f.keys === 1 ? '' : 's'}, ${f.ms} ms)`;
+    const lines = [head];
+    if (f.explanation) {
+      const e = f.explanation;
+      if (e.key !== '') lines.push(`  key ${e.key}`);
+      if (e.diedAt) lines.push(`  every linearization died at op ${e.diedAt.index}: ${e.diedAt.description} by process ${e.diedAt.process}`);
+      lines.push(`  longest linearizable prefix: ${e.partialLinearization.length} ops`);
+      lines.push(`  ${e.minimal ? 'minimal' : 'small (shrinking ran out of time)'} non-linearizable sub-history:`);
+      for (const op of e.minimalOps) {
+        const done = op.completedAtNs === undefined ? 'never completed' : `completed t=${op.completedAtNs}`;
+        lines.push(`    op ${op.index}  process ${op.process}  ${op.description}  (invoked t=${op.invokedAtNs}, ${done})`);
+      }
+      lines.push(`  ${e.text}`);
+    }
+    for (const u of f.unknown ?? []) {
+      lines.push(`  key ${JSON.stringify(u.key)}: ${u.reason === 'time' ? 'time budget' : u.reason === 'memory' ? 'memory bound' : 'stopped'} hit after placing ${u.linearized} of ${u.of} completed ops`);
+    }
+    return lines.join('\n');
+  }
+}
