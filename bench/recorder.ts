@@ -11,7 +11,7 @@ import { openDb, type DbOptions } from '../src/history/db.js';
 import { readState } from '../src/history/embedded.js';
 import type { Op } from '../src/history/op.js';
 import { createRun } from '../src/history/runs.js';
-import { HistorySink } from '../src/history/sink.js';
+import { openSink } from '../src/history/sink.js';
 import { readOpPages } from '../src/history/source.js';
 
 const args = process.argv.slice(2);
@@ -40,7 +40,7 @@ async function bench(label: string, opts: DbOptions): Promise<void> {
   const db = await openDb(opts);
   try {
     const runId = await createRun(db.sql, { name: `bench-recorder-${label}` });
-    const sink = new HistorySink(db.sql, runId);
+    const sink = openSink(db, runId);
     let t0 = performance.now();
     for (let i = 0; i < N; i++) {
       sink.append(op(i));
@@ -50,7 +50,7 @@ async function bench(label: string, opts: DbOptions): Promise<void> {
     const writeS = (performance.now() - t0) / 1000;
     t0 = performance.now();
     let read = 0;
-    for await (const page of readOpPages(db.sql, runId)) read += page.length;
+    for await (const page of readOpPages(db, runId)) read += page.length;
     const readS = (performance.now() - t0) / 1000;
     const daemon = db.kind === 'embedded' && opts.home ? readState(opts.home)?.pid : undefined;
     console.log(

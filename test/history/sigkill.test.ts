@@ -22,7 +22,7 @@ test('a writer killed with SIGKILL mid-stream leaves every flushed op stored, in
     child.kill('SIGKILL');
     const result = await child;
     t.is(result.signal, 'SIGKILL');
-    const ops = await readHistory(db.sql, runId);
+    const ops = await readHistory(db, runId);
     t.true(ops.length >= lastStored, `stored ${ops.length} ≥ acknowledged ${lastStored}`);
     t.deepEqual(ops.map((o) => o.index), [...Array(ops.length).keys()], 'a gap-free prefix, in order');
   } finally {

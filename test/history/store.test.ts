@@ -5,7 +5,7 @@ import test from 'ava';
 import { openDb, type Db } from '../../src/history/db.js';
 import type { Op } from '../../src/history/op.js';
 import { createRun, finishRun, getRun, listRuns, readResults, resolveRun, saveNodeLog, readNodeLogs, saveResult } from '../../src/history/runs.js';
-import { HistorySink } from '../../src/history/sink.js';
+import { HistorySink, openSink } from '../../src/history/sink.js';
 import { readHistory, readOpPages } from '../../src/history/source.js';
 import { TEST_HOME } from '../helpers/env.js';
 
@@ -32,16 +32,33 @@ test(`sink → source round trip keeps every op in order (${process.env.DATABASE
   const ops = makeOps(25_003);
   ops.push({ index: 25_003, type: 'invoke', process: 'nemesis', f: 'partition', value: { grudge: { n1: ['n2'] } }, timeNs: 1 << 30, ext: { note: ':x' } });
   ops.push({ index: 25_004, type: 'info', process: 'nemesis', f: 'partition', value: null, timeNs: 2 ** 40 });
-  const sink = new HistorySink(db.sql, runId, { batchRows: 7_000 });
+  const sink = openSink(db, runId, { batchRows: 7_000 });
   for (const op of ops) sink.append(op);
   await sink.close();
   t.is(sink.stored, ops.length);
-  const back = await readHistory(db.sql, runId);
+  const back = await readHistory(db, runId);
   t.deepEqual(back, ops);
   const run = await getRun(db.sql, runId);
   t.is(run?.ops, ops.length, 'op_count follows the inserts');
   t.is(run?.seed, '42');
 });
+
+for (const method of ['insert', 'copy'] as const) {
+  test(`${method}: strings with tabs, newlines, backslashes and quotes survive`, async (t) => {
+    if (method === 'copy' && db.kind !== 'postgres') return t.pass('COPY is used on a real Postgres only');
+    const runId = await createRun(db.sql, { name: `escapes-${method}` });
+    const nasty = 'a\tb\nc\r\\d "e" \\N \u00e9\u{1F600}';
+    const ops: Op[] = [
+      { index: 0, type: 'invoke', process: 0, f: 'write', value: { s: nasty, n: null }, timeNs: 0, node: nasty },
+      { index: 1, type: 'fail', process: 0, f: 'write', value: nasty, timeNs: 1, error: nasty, ext: { k: nasty } },
+      { index: 2, type: 'invoke', process: 1, f: 'read', value: '\\N', timeNs: 2 },
+    ];
+    const sink = new HistorySink(db.sql, runId, { method });
+    for (const op of ops) sink.append(op);
+    await sink.close();
+    t.deepEqual(await readHistory(db, runId), ops);
+  });
+}
 
 test('source pages through a run in index order with a small page size', async (t) => {
   const runId = await createRun(db.sql, { name: 'pages' });
@@ -51,7 +68,7 @@ test('source pages through a run in index order with a small page size', async (
   await sink.close();
   const sizes: number[] = [];
   const seen: number[] = [];
-  for await (const page of readOpPages(db.sql, runId, 100)) {
+  for await (const page of readOpPages(db, runId, 100)) {
     sizes.push(page.length);
     for (const op of page) seen.push(op.index);
   }

@@ -28,7 +28,7 @@ export default class HistoryExport extends FaultlineCommand {
     const format = flags.format as (typeof HISTORY_FORMATS)[number];
     await withDb({ databaseUrl: flags['database-url'] }, async (db) => {
       const run = await resolveRun(db.sql, args.run, db.where);
-      for await (const page of readOpPages(db.sql, run.id)) {
+      for await (const page of readOpPages(db, run.id)) {
         const chunk = page.map((op) => formatOp(op, format)).join('\n') + '\n';
         if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
       }

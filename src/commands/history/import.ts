@@ -5,7 +5,7 @@ import { databaseUrlFlag } from '../../cli/flags.js';
 import { withDb } from '../../history/db.js';
 import { HISTORY_FORMATS, detectFormat, parseHistory, readTextFile } from '../../history/formats.js';
 import { createRun, finishRun } from '../../history/runs.js';
-import { HistorySink } from '../../history/sink.js';
+import { openSink } from '../../history/sink.js';
 import { UserError } from '../../cli/exit.js';
 
 export interface ImportResult {
@@ -45,7 +45,7 @@ export default class HistoryImport extends FaultlineCommand {
     const name = flags.name ?? basename(args.file);
     return withDb({ databaseUrl: flags['database-url'] }, async (db) => {
       const runId = await createRun(db.sql, { name, source: 'import', spec: { importedFrom: args.file, format } });
-      const sink = new HistorySink(db.sql, runId);
+      const sink = openSink(db, runId);
       for (const op of ops) {
         sink.append(op);
         if (sink.full) await sink.drain();
