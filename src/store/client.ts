@@ -6,6 +6,7 @@
 
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { WriteBatcher } from './batcher.js';
 import { LineReader } from './lines.js';
 
 export type Outcome<T> = { type: 'ok'; value: T; node: string } | { type: 'fail'; error: string; node?: string } | { type: 'info'; error: string; node?: string };
@@ -42,6 +43,7 @@ interface Pending {
 /** One lazily dialed connection to one node, multiplexing requests by id. */
 class Connection {
   private socket: Socket | null = null;
+  private out: WriteBatcher | null = null;
   private connected = false;
   private pending = new Map<number, Pending>();
 
@@ -65,7 +67,7 @@ class Connection {
 
   private write(p: Pending): void {
     p.sent = true;
-    this.socket!.write(p.line);
+    this.out!.write(p.line);
   }
 
   private dial(): void {
@@ -73,6 +75,7 @@ class Connection {
     const i = this.addr.lastIndexOf(':');
     const s = connect({ host: this.addr.slice(0, i), port: Number(this.addr.slice(i + 1)), noDelay: true });
     this.socket = s;
+    this.out = new WriteBatcher(s);
     const reader = new LineReader((line) => this.onLine(line));
     s.on('connect', () => {
       this.connected = true;

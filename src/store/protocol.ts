@@ -43,10 +43,16 @@ export interface PeerMessage {
   term: number;
 }
 
-/** What a core has produced since the last takeReady(). Persist first, then the rest. */
+/**
+ * What a core has produced since the last takeReady(). `messages` may be sent only once
+ * `persist` is durable; everything else does not depend on this Ready's persistence, so a host
+ * may act on it at once, even while an earlier write is still being fsynced.
+ */
 export interface Ready {
   persist: PersistOp[];
   messages: PeerMessage[];
+  /** Messages that depend on no unpersisted state (a leader's appends and heartbeats, heartbeat answers). */
+  urgentMessages: PeerMessage[];
   /** Committed entries applied to the state machine, in index order. */
   applied: Array<{ index: number; term: number; cmd: Command | null; result: ApplyResult }>;
   /** Read contexts that are now safe to serve from local state (linearizable). */
@@ -85,6 +91,9 @@ export interface ReplicationCore {
   /** Tells the core that storage made entries up to (index, term) durable. */
   onStable(index: number, term: number): void;
   takeReady(): Ready;
+  /** Only the parts of a Ready that need no persistence (persist and messages stay queued). */
+  takeUrgent(): Ready;
   hasReady(): boolean;
+  hasUrgent(): boolean;
   status(): CoreStatus;
 }

@@ -74,10 +74,15 @@ export class Replica {
     }
   }
 
-  /** Call after the Ready's persist operations are durable (or, with no-fsync, merely issued). */
+  /**
+   * Call after the Ready's persist operations are durable (or, with no-fsync, merely issued);
+   * for a Ready from takeUrgent() (nothing to persist) call it straight away.
+   */
   afterPersist(ready: Ready): void {
-    if (ready.persist.length > 0) this.core.onStable(ready.lastIndex, ready.lastTerm);
-    if (this.bugs.has('early-ack')) this.ackEarly(ready.lastIndex);
+    if (ready.persist.length > 0) {
+      this.core.onStable(ready.lastIndex, ready.lastTerm);
+      if (this.bugs.has('early-ack')) this.ackEarly(ready.lastIndex);
+    }
     for (const a of ready.applied) this.answerWrite(a.index, a.term, a.result);
     for (const ctx of ready.readsReady) this.answerRead(ctx, (r) => ({ ok: true, value: this.kv.get(r.key) }));
     const leader = this.core.status().leader;

@@ -9,6 +9,7 @@ import type { Server, Socket } from 'node:net';
 import type { Bug } from './bugs.js';
 import { commandError } from './kv.js';
 import type { Command } from './kv.js';
+import { WriteBatcher } from './batcher.js';
 import { LineReader } from './lines.js';
 import type { FsyncMode } from './log.js';
 import type { CoreStatus } from './protocol.js';
@@ -93,8 +94,17 @@ export class StoreServer {
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
-      void this.pump();
+      if (this.pumping) this.sendUrgent();
+      else void this.pump();
     });
+  }
+
+  /** While a write is being fsynced: replicate, confirm reads and answer what needs no disk. */
+  private sendUrgent(): void {
+    if (this.stopped || !this.core.hasUrgent()) return;
+    const u = this.core.takeUrgent();
+    for (const m of u.urgentMessages) this.transport.send(m.to, m);
+    this.replica.afterPersist(u);
   }
 
   /** Persist a Ready, then send and answer; one at a time so later events batch together. */
@@ -104,6 +114,7 @@ export class StoreServer {
     try {
       while (!this.stopped && this.core.hasReady()) {
         const r = this.core.takeReady();
+        for (const m of r.urgentMessages) this.transport.send(m.to, m);
         if (r.persist.length > 0) await this.storage.persist(r.persist);
         for (const m of r.messages) this.transport.send(m.to, m);
         this.replica.afterPersist(r);
@@ -139,9 +150,8 @@ export class StoreServer {
   private acceptClient(s: Socket): void {
     this.clients.add(s);
     s.setNoDelay(true);
-    const send = (obj: unknown) => {
-      if (!s.destroyed) s.write(JSON.stringify(obj) + '\n');
-    };
+    const out = new WriteBatcher(s);
+    const send = (obj: unknown) => out.write(JSON.stringify(obj) + '\n');
     const reader = new LineReader(
       (line) => this.onClientLine(line, send),
       () => s.destroy(),

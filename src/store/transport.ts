@@ -26,6 +26,7 @@ class Outbound {
   private queue: string[] = [];
   private backoffMs: number;
   private timer: NodeJS.Timeout | null = null;
+  private flushScheduled = false;
   dropped = 0;
 
   constructor(
@@ -38,17 +39,20 @@ class Outbound {
     this.backoffMs = o.reconnectMsMin;
   }
 
+  /** Queues a line; a connected socket gets everything queued in one write per loop turn. */
   send(line: string): void {
-    if (this.socket && !this.socket.writableNeedDrain && this.queue.length === 0) {
-      this.socket.write(line);
-      return;
-    }
     this.queue.push(line);
     if (this.queue.length > this.o.maxQueuedMessages) {
       this.queue.shift();
       this.dropped++;
     }
-    if (!this.socket) this.dial();
+    if (!this.socket) return this.dial();
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   private dial(): void {
@@ -83,7 +87,8 @@ class Outbound {
 
   private flush(): void {
     const s = this.socket;
-    if (!s || this.queue.length === 0) return;
+    // With a full socket buffer, wait for 'drain' (the queue stays bounded meanwhile).
+    if (!s || this.queue.length === 0 || s.writableNeedDrain) return;
     const batch = this.queue.join('');
     this.queue = [];
     s.write(batch);

@@ -36,7 +36,7 @@ test('the safety checker flags conflicting entries and double leaders', (t) => {
   t.throws(() => c.onAppend('n3', { index: 1, term: 1, cmd: { op: 'put', key: 'a', value: 2 } }, 0), { message: /log matching/ });
   t.throws(() => c.onAppend('n3', { index: 1, term: 1, cmd: { op: 'put', key: 'a', value: 1 } }, 5), { message: /log matching/ });
   const applied = (index: number, term: number, value: number) => ({
-    persist: [], messages: [], readsReady: [], readsFailed: [], lastIndex: 0, lastTerm: 0,
+    persist: [], messages: [], urgentMessages: [], readsReady: [], readsFailed: [], lastIndex: 0, lastTerm: 0,
     applied: [{ index, term, cmd: { op: 'put' as const, key: 'a', value }, result: { ok: true as const, value: null } }],
   });
   const node = { id: 'n1' } as never;

@@ -113,16 +113,36 @@ export class RaftCore implements ReplicationCore {
   }
 
   hasReady(): boolean {
+    return this.hsDirty || this.out.persist.length > 0 || this.out.messages.length > 0 || this.hasUrgent();
+  }
+
+  hasUrgent(): boolean {
     const o = this.out;
     return (
-      this.hsDirty || this.needBroadcast || o.persist.length > 0 || o.messages.length > 0 || o.applied.length > 0 ||
-      o.readsReady.length > 0 || o.readsFailed.length > 0 || (this.reads.hasUnsent() && this.canConfirmReads())
+      this.needBroadcast || o.urgentMessages.length > 0 || o.applied.length > 0 || o.readsReady.length > 0 ||
+      o.readsFailed.length > 0 || (this.reads.hasUnsent() && this.canConfirmReads())
     );
   }
 
-  takeReady(): Ready {
+  takeUrgent(): Ready {
+    this.flushPipelines();
+    const o = this.out;
+    const u = { ...emptyReady(), urgentMessages: o.urgentMessages, applied: o.applied, readsReady: o.readsReady, readsFailed: o.readsFailed };
+    o.urgentMessages = [];
+    o.applied = [];
+    o.readsReady = [];
+    o.readsFailed = [];
+    return u;
+  }
+
+  /** Sends proposals and reads that piled up since the last Ready, one message per follower. */
+  private flushPipelines(): void {
     if (this.needBroadcast) this.broadcastAppend();
     if (this.reads.hasUnsent() && this.canConfirmReads()) this.flushReads();
+  }
+
+  takeReady(): Ready {
+    this.flushPipelines();
     const r = this.out;
     if (this.hsDirty) r.persist.unshift({ t: 'hs', hs: this.hardState() });
     this.hsDirty = false;
@@ -526,10 +546,15 @@ export class RaftCore implements ReplicationCore {
   }
 
   private send<T extends RaftMessage['type']>(to: string, type: T, body: Body<T>): void {
-    this.out.messages.push({ ...body, type, from: this.id, to, term: this.term } as unknown as RaftMessage);
+    const m = { ...body, type, from: this.id, to, term: this.term } as unknown as RaftMessage;
+    // A leader's appends carry entries from memory (Raft §10.2.1: the leader may write its log
+    // in parallel with replicating it); a heartbeat answer only says "I know no newer leader".
+    // Everything else (votes, append answers) reports state that must be durable first.
+    const urgent = type === 'heartbeat-resp' || (this.role === 'leader' && (type === 'append' || type === 'heartbeat' || type === 'snapshot'));
+    (urgent ? this.out.urgentMessages : this.out.messages).push(m);
   }
 }
 
 function emptyReady(): Ready {
-  return { persist: [], messages: [], applied: [], readsReady: [], readsFailed: [], lastIndex: 0, lastTerm: 0 };
+  return { persist: [], messages: [], urgentMessages: [], applied: [], readsReady: [], readsFailed: [], lastIndex: 0, lastTerm: 0 };
 }

@@ -114,6 +114,7 @@ export class SimCluster {
     if (!core || !n.replica) return;
     while (core.hasReady()) {
       const r = core.takeReady();
+      this.net.send(r.urgentMessages, this.now);
       n.disk.persist(r.persist);
       this.net.send(r.messages, this.now);
       this.observer?.onReady(n, r);

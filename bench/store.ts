@@ -1,0 +1,84 @@
+// Benchmark of the bundled store: 3 Raft nodes on loopback, 32 concurrent clients, 50/50
+// linearizable reads (ReadIndex) and writes over 1,000 keys. Prints ops/s and p50/p99 latency
+// with fsync on, then with fsync off (--fsync never: writes reach the file, no fdatasync).
+//
+//   node dist/bench/store.js [--seconds 10] [--clients 32] [--keys 1000] [--only fsync|nofsync]
+
+import { performance } from 'node:perf_hooks';
+import { StoreClient } from '../src/store/client.js';
+import { LocalCluster } from '../src/store/local-cluster.js';
+
+interface Options {
+  seconds: number;
+  clients: number;
+  keys: number;
+  only?: string;
+}
+
+function parse(argv: string[]): Options {
+  const o: Options = { seconds: 10, clients: 32, keys: 1000 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--seconds') o.seconds = Number(value);
+    else if (flag === '--clients') o.clients = Number(value);
+    else if (flag === '--keys') o.keys = Number(value);
+    else if (flag === '--only') o.only = value;
+    else throw new Error(`unknown flag ${flag}`);
+  }
+  return o;
+}
+
+interface Result {
+  label: string;
+  ops: number;
+  opsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  failed: number;
+  indefinite: number;
+}
+
+async function runOne(label: string, extraArgs: string[], o: Options): Promise<Result> {
+  const cluster = await LocalCluster.start(3, extraArgs);
+  const admin = new StoreClient({ nodes: cluster.clientAddrs });
+  try {
+    await cluster.awaitLeader(admin, 20_000);
+    const latenciesMs: number[] = [];
+    let failed = 0;
+    let indefinite = 0;
+    const warmupEnd = performance.now() + 1000;
+    const end = warmupEnd + o.seconds * 1000;
+    let seq = 0;
+    const worker = async () => {
+      const client = new StoreClient({ nodes: cluster.clientAddrs, timeoutMs: 5000 });
+      while (performance.now() < end) {
+        const key = `k${Math.floor(Math.random() * o.keys)}`;
+        const t0 = performance.now();
+        const r = Math.random() < 0.5 ? await client.get(key) : await client.put(key, seq++);
+        const t1 = performance.now();
+        if (t0 < warmupEnd) continue;
+        if (r.type === 'ok') latenciesMs.push(t1 - t0);
+        else if (r.type === 'fail') failed++;
+        else indefinite++;
+      }
+      await client.close();
+    };
+    await Promise.all(Array.from({ length: o.clients }, worker));
+    latenciesMs.sort((a, b) => a - b);
+    const pct = (p: number) => latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))] ?? NaN;
+    return { label, ops: latenciesMs.length, opsPerSec: latenciesMs.length / o.seconds, p50Ms: pct(0.5), p99Ms: pct(0.99), failed, indefinite };
+  } finally {
+    await admin.close();
+    await cluster.stop();
+  }
+}
+
+const o = parse(process.argv.slice(2));
+const results: Result[] = [];
+if (o.only !== 'nofsync') results.push(await runOne('fsync on ', [], o));
+if (o.only !== 'fsync') results.push(await runOne('fsync off', ['--fsync', 'never'], o));
+console.log(`store bench: 3 raft nodes on 127.0.0.1, ${o.clients} clients, 50% get (ReadIndex) / 50% put, ${o.keys} keys, ${o.seconds} s after 1 s warm-up`);
+for (const r of results) {
+  console.log(`${r.label}: ${Math.round(r.opsPerSec)} ops/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  (${r.ops} ok, ${r.failed} failed, ${r.indefinite} indefinite)`);
+}
