@@ -36,20 +36,24 @@ const MAX_CUT_RUNNING = 6;
 /**
  * The position of a cut near call `size` where few completed calls are running (those would
  * read as crashed in the prefix and multiply its search), or undefined when there is none.
+ * `returns` is the sorted list of finite return positions; `crashedBefore[m]` counts crashed
+ * calls among the first m.
  */
-function quietCut(calls: Calls, size: number): number | undefined {
+function quietCut(calls: Calls, size: number, returns: Float64Array, crashedBefore: Int32Array): number | undefined {
   let bestCut: number | undefined;
   let bestRunning = MAX_CUT_RUNNING + 1;
   const end = Math.min(calls.length - 1, size + (size >>> 2));
   for (let m = size; m <= end && bestRunning > 0; m++) {
     const cut = calls[m]!.callAt;
-    let running = 0;
-    // Only calls invoked before the cut can be running; calls are in invoke order.
-    for (let j = m - 1; j >= 0 && running < bestRunning; j--) {
-      const c = calls[j]!;
-      if (c.returnAt !== Infinity && c.returnAt > cut) running++;
-      if (cut - c.callAt > 4 * (calls.length + 1) && j < m - 1000) break;
+    // Calls invoked before the cut (the first m) minus crashed ones minus those returned by it.
+    let lo = 0;
+    let hi = returns.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (returns[mid]! < cut) lo = mid + 1;
+      else hi = mid;
     }
+    const running = m - crashedBefore[m]! - lo;
     if (running < bestRunning) {
       bestRunning = running;
       bestCut = cut;
@@ -69,8 +73,11 @@ export function checkKey(model: AnyModel, item: KeyPairs, options: KeyCheckOptio
   // Ordering for violations: a non-linearizable prefix proves the whole non-linearizable (every
   // prefix of a linearizable history is linearizable, running calls read as crashed), and a
   // short prefix is searched far faster than the whole. Doubling keeps the extra work under 2×.
+  const returns = Float64Array.from(calls.filter((c) => c.returnAt !== Infinity).map((c) => c.returnAt)).sort();
+  const crashedBefore = new Int32Array(calls.length + 1);
+  calls.forEach((c, i) => (crashedBefore[i + 1] = crashedBefore[i]! + (c.returnAt === Infinity ? 1 : 0)));
   for (let size = FIRST_PREFIX; size < calls.length; size *= 2) {
-    const cut = quietCut(calls, size);
+    const cut = quietCut(calls, size, returns, crashedBefore);
     if (cut === undefined) continue;
     const prefix = pruneCrashed(model, prefixCalls(calls, cut)).calls;
     const out = searchLinearization(model, prefix, options.limits);

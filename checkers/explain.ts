@@ -97,6 +97,48 @@ export function shrink(model: AnyModel, calls: Calls, limits: SearchLimits): { c
   return { calls: current, minimal };
 }
 
+/**
+ * The shortest run of calls leading up to where the search died (the last k calls invoked
+ * before `died` returned, k = 4, 8, 16, …) that is still non-linearizable and sourced: shrinking
+ * starts there instead of from thousands of calls. Falls back to all of `calls`.
+ */
+function smallWindow(model: AnyModel, calls: Calls, died: Calls[number], limits: SearchLimits): Calls {
+  const upTo = calls.filter((c) => c.callAt <= died.returnAt);
+  for (let k = 4; k < upTo.length; k *= 2) {
+    const window = withSources(model, upTo.slice(upTo.length - k), calls);
+    if (isSourced(model, window) && provablyNotLinearizable(model, window, limits) === true) return window;
+  }
+  return calls;
+}
+
+/**
+ * Adds to `window` the last call of `pool` providing each value some kept call observed but none
+ * provides, repeatedly (a cas that provides 5 may itself need 4).
+ */
+function withSources(model: AnyModel, window: Calls, pool: Calls): Calls {
+  if (!model.needs || !model.provides) return window;
+  const kept = new Set(window);
+  const provided = new Set<string>();
+  const todo = [...window];
+  for (const c of window) for (const t of model.provides(c.input, c.output)) provided.add(t);
+  while (todo.length > 0) {
+    const c = todo.pop()!;
+    for (const t of model.needs(c.input, c.output)) {
+      if (provided.has(t)) continue;
+      provided.add(t);
+      const source = pool.findLast((p) => !kept.has(p) && model.provides!(p.input, p.output).includes(t));
+      if (!source) continue;
+      kept.add(source);
+      todo.push(source);
+      for (const u of model.provides(source.input, source.output)) provided.add(u);
+    }
+  }
+  // Calls whose observations no call anywhere provides are left out: the window must be sourced.
+  const all = pool.filter((c) => kept.has(c));
+  const providedAll = new Set(all.flatMap((c) => model.provides!(c.input, c.output)));
+  return all.filter((c) => model.needs!(c.input, c.output).every((t) => providedAll.has(t)));
+}
+
 /** Builds the explanation of a non-linearizable key from its search outcome and a shrink. */
 export function explain(
   model: AnyModel,
@@ -109,7 +151,8 @@ export function explain(
     op: summarize(model, failing[i]!),
     stateAfter: model.describeState(best.states[k]),
   }));
-  const { calls: minimalCalls, minimal } = shrink(model, failing, limits);
+  const start = blocker === undefined ? failing : smallWindow(model, failing, failing[blocker]!, limits);
+  const { calls: minimalCalls, minimal } = shrink(model, start, limits);
   const out: Explanation = {
     partialLinearization,
     minimalOps: minimalCalls.map((c) => summarize(model, c)),

@@ -1,0 +1,204 @@
+// Generators of histories for tests and the bench: small random ones for the oracle property
+// test, and big ones from a simulated linearizable object (valid by construction) with crashed
+// ops and an optional planted violation.
+
+import type { Op } from '../../src/history/op.js';
+
+export type SmallModel = 'register' | 'cas-register' | 'kv' | 'set' | 'fifo-queue' | 'unordered-queue' | 'mutex';
+
+/** One random step: pick a process, and numbers that choose f, values and outcome. */
+export type Step = [process: number, a: number, b: number, outcome: number];
+
+function invokeFor(model: SmallModel, a: number, b: number): { f: string; value: unknown } {
+  switch (model) {
+    case 'register':
+      return a % 2 === 0 ? { f: 'read', value: null } : { f: 'write', value: b % 3 };
+    case 'cas-register':
+      return a % 3 === 0 ? { f: 'read', value: null } : a % 3 === 1 ? { f: 'write', value: b % 3 } : { f: 'cas', value: [b % 3, (b >> 2) % 3] };
+    case 'kv': {
+      const key = (a >> 3) % 2 === 0 ? 'x' : 'y';
+      return a % 3 === 0 ? { f: 'read', value: [key, null] } : a % 3 === 1 ? { f: 'write', value: [key, b % 3] } : { f: 'cas', value: [key, [b % 3, (b >> 2) % 3]] };
+    }
+    case 'set':
+      return a % 2 === 0 ? { f: 'read', value: null } : { f: 'add', value: b % 4 };
+    case 'fifo-queue':
+    case 'unordered-queue':
+      return a % 2 === 0 ? { f: 'dequeue', value: null } : { f: 'enqueue', value: b % 4 };
+    case 'mutex':
+      return a % 2 === 0 ? { f: 'acquire', value: null } : { f: 'release', value: null };
+  }
+}
+
+/** The value an ok completion carries: reads and dequeues get a random (often wrong) result. */
+function completionValue(model: SmallModel, inv: { f: string; value: unknown }, c: number): unknown {
+  const small = [null, 0, 1, 2][c % 4];
+  if (inv.f === 'read') {
+    if (model === 'set') return [0, 1, 2, 3].filter((x) => (c >> x) & 1);
+    if (model === 'kv') return [(inv.value as unknown[])[0], small];
+    return small;
+  }
+  if (inv.f === 'dequeue') return [null, 0, 1, 2, 3][c % 5];
+  return inv.value;
+}
+
+/**
+ * Builds a well-formed history of at most `maxOps` invokes from random steps: an idle process
+ * invokes, a busy one completes (ok, fail or info; info retires the process under a new id).
+ * Ops still running at the end never complete.
+ */
+export function smallHistory(model: SmallModel, processes: number, steps: readonly Step[], maxOps = 10): Op[] {
+  const ops: Op[] = [];
+  const running = new Map<number, { f: string; value: unknown }>();
+  const idOf = Array.from({ length: processes }, (_, i) => i);
+  let invokes = 0;
+  for (const [p, a, b, outcome] of steps) {
+    const slot = p % processes;
+    const pid = idOf[slot]!;
+    const inFlight = running.get(pid);
+    const push = (type: Op['type'], f: string, value: unknown): void => {
+      ops.push({ index: ops.length, type, process: pid, f, value, timeNs: ops.length * 10 });
+    };
+    if (!inFlight) {
+      if (invokes >= maxOps) continue;
+      const inv = invokeFor(model, a, b);
+      running.set(pid, inv);
+      invokes++;
+      push('invoke', inv.f, inv.value);
+      continue;
+    }
+    running.delete(pid);
+    const kind = outcome % 10;
+    if (kind < 6) push('ok', inFlight.f, completionValue(model, inFlight, b));
+    else if (kind < 8) push('fail', inFlight.f, inFlight.value);
+    else {
+      push('info', inFlight.f, inFlight.value);
+      idOf[slot] = pid + processes;
+    }
+  }
+  return ops;
+}
+
+/** A tiny deterministic PRNG (mulberry32), so generated histories are reproducible from a seed. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface BigHistoryOptions {
+  ops: number;
+  concurrency: number;
+  /** Crashed ops (info), spread over the history. */
+  crashed: number;
+  /** Independent keys (values become [key, value] tuples); 0 = a single cas register. */
+  keys?: number;
+  /** Plant a stale read near this fraction of the history (0..1), making it non-linearizable. */
+  violationAt?: number;
+  seed?: number;
+}
+
+/**
+ * A cas-register (or kv) history from a simulated linearizable register: each op takes effect
+ * at a random instant between its invoke and completion, so the history is linearizable by
+ * construction. Writes use unique values. Crashed ops take effect or not, at random. A planted
+ * violation is a read of the value before the last change C, where C completed before the read
+ * was invoked and the op that wrote that value completed before C was invoked: values are
+ * unique, so every linearization puts the register past that value when the read happens.
+ */
+export function bigHistory(o: BigHistoryOptions): Op[] {
+  const random = rng(o.seed ?? 1);
+  const keyCount = Math.max(1, o.keys ?? 0);
+  const keyed = (o.keys ?? 0) > 0;
+  const state = new Map<number, number | null>();
+  const previous = new Map<number, number | null>();
+  const ops: Op[] = [];
+  let nextValue = 1;
+  let nextPid = o.concurrency;
+  const crashEvery = o.crashed > 0 ? Math.floor(o.ops / o.crashed) : Infinity;
+  const plantAt = o.violationAt === undefined ? -1 : Math.floor(o.ops * o.violationAt);
+  interface Running {
+    pid: number; key: number; f: string; arg: unknown; result?: unknown; applied: boolean; crash: boolean;
+    invokedAt: number; completedAt?: number;
+  }
+  const lastChanger = new Map<number, Running>();
+  const prevChanger = new Map<number, Running | undefined>();
+  let plantPending = false;
+  /** True when a read invoked at `at` on `key` can be answered with the previous value as a certain violation. */
+  const canPlant = (key: number, at: number): boolean => {
+    const c = lastChanger.get(key);
+    const w = prevChanger.get(key);
+    // Crashed ops bound nothing in real time: they may take effect after their info.
+    const done = (x: Running | undefined): x is Running => x !== undefined && !x.crash && x.completedAt !== undefined;
+    return done(c) && c.completedAt! < at && (w === undefined || (done(w) && w.completedAt! < c.invokedAt));
+  };
+  const running: Running[] = [];
+  const pids = Array.from({ length: o.concurrency }, (_, i) => i);
+  let invoked = 0;
+  const emit = (type: Op['type'], r: Running, value: unknown): void => {
+    const v = keyed ? [String(r.key), value] : value;
+    ops.push({ index: ops.length, type, process: r.pid, f: r.f, value: v, timeNs: ops.length * 1000 });
+  };
+  const apply = (r: Running): void => {
+    r.applied = true;
+    const cur = state.get(r.key) ?? null;
+    const change = (to: number): void => {
+      previous.set(r.key, cur);
+      state.set(r.key, to);
+      prevChanger.set(r.key, lastChanger.get(r.key));
+      lastChanger.set(r.key, r);
+    };
+    if (r.f === 'read') r.result = cur;
+    else if (r.f === 'write') change(r.arg as number);
+    else {
+      const [from, to] = r.arg as [number | null, number];
+      r.result = cur === from;
+      if (r.result) change(to);
+    }
+  };
+  while (invoked < o.ops || running.length > 0) {
+    const idle = pids.filter((p) => !running.some((r) => r.pid === p));
+    const roll = random();
+    if (invoked < o.ops && idle.length > 0 && (roll < 0.5 || running.length === 0)) {
+      const slot = pids.indexOf(idle[Math.floor(random() * idle.length)]!);
+      const key = Math.floor(random() * keyCount);
+      const kind = random();
+      const crash = invoked > 0 && invoked % crashEvery === 0;
+      if (invoked === plantAt) plantPending = true;
+      const f = kind < 0.4 ? 'read' : kind < 0.7 ? 'write' : 'cas';
+      const cur = state.get(key) ?? null;
+      const arg = f === 'read' ? null : f === 'write' ? nextValue++ : [random() < 0.6 ? cur : nextValue - 2, nextValue++];
+      const r: Running = { pid: pids[slot]!, key, f, arg, applied: false, crash: crash && f !== 'read', invokedAt: ops.length };
+      running.push(r);
+      invoked++;
+      emit('invoke', r, f === 'read' ? null : arg);
+      continue;
+    }
+    const r = running[Math.floor(random() * running.length)]!;
+    if (!r.applied && random() < 0.5 && !r.crash) {
+      apply(r);
+      continue;
+    }
+    if (!r.applied && !r.crash) apply(r);
+    if (r.crash && !r.applied && random() < 0.5) apply(r);
+    running.splice(running.indexOf(r), 1);
+    r.completedAt = ops.length;
+    if (r.crash) {
+      emit('info', r, r.f === 'read' ? null : r.arg);
+      pids[pids.indexOf(r.pid)] = nextPid++;
+      continue;
+    }
+    if (r.f === 'read' && plantPending && canPlant(r.key, r.invokedAt)) {
+      r.result = previous.get(r.key) ?? null;
+      plantPending = false;
+    }
+    if (r.f === 'read') emit('ok', r, r.result);
+    else if (r.f === 'write') emit('ok', r, r.arg);
+    else emit(r.result ? 'ok' : 'fail', r, r.arg);
+  }
+  return ops;
+}
