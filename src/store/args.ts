@@ -4,6 +4,7 @@
 import { UserError } from '../cli/exit.js';
 import { parseBugs } from './bugs.js';
 import type { Bug } from './bugs.js';
+import { DEFAULT_TIMING } from './raft/config.js';
 
 export interface StoreArgs {
   id: string;
@@ -14,12 +15,14 @@ export interface StoreArgs {
   clientPort: number;
   bugs: Bug[];
   fsync: 'always' | 'never';
+  /** Take a snapshot and compact the log once this many applied entries follow the last one. */
+  snapshotEntries: number;
 }
 
 export const USAGE =
-  'usage: faultline-store --id n1 --peers n1=host:port,n2=host:port,... --protocol raft --data DIR --client-port P [--client-host 127.0.0.1] [--bug a,b] [--fsync always|never]';
+  'usage: faultline-store --id n1 --peers n1=host:port,n2=host:port,... --protocol raft --data DIR --client-port P [--client-host 127.0.0.1] [--bug a,b] [--fsync always|never] [--snapshot-entries N]';
 
-const FLAGS = new Set(['id', 'peers', 'protocol', 'data', 'client-port', 'client-host', 'bug', 'fsync']);
+const FLAGS = new Set(['id', 'peers', 'protocol', 'data', 'client-port', 'client-host', 'bug', 'fsync', 'snapshot-entries']);
 const PROTOCOLS = ['raft', 'paxos', 'zab'];
 
 export function parseStoreArgs(argv: readonly string[]): StoreArgs {
@@ -43,8 +46,11 @@ export function parseStoreArgs(argv: readonly string[]): StoreArgs {
   } catch (err) {
     throw new UserError(`--bug: ${(err as Error).message}`, { cause: err });
   }
+  const snapshotText = flags.get('snapshot-entries') ?? String(DEFAULT_TIMING.snapshotEntries);
+  const snapshotEntries = Number(snapshotText);
+  if (!/^\d+$/.test(snapshotText) || snapshotEntries < 1) throw new UserError(`bad --snapshot-entries ${JSON.stringify(snapshotText)} (expected a positive integer)`);
   return {
-    id, peers, protocol: 'raft', dataDir: need('data'), clientHost: flags.get('client-host') ?? '127.0.0.1',
+    snapshotEntries, id, peers, protocol: 'raft', dataDir: need('data'), clientHost: flags.get('client-host') ?? '127.0.0.1',
     clientPort: parsePort(need('client-port'), '--client-port'), bugs, fsync,
   };
 }

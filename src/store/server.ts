@@ -32,6 +32,7 @@ export interface ServerOptions {
   bugs: Bug[];
   /** 'never' skips fsync for benchmarking (not a bug switch: writes still reach the file). */
   fsync: 'always' | 'never';
+  snapshotEntries: number;
   tickMs: number;
   requestTimeoutMs: number;
   log: (line: string) => void;
@@ -61,7 +62,7 @@ export class StoreServer {
     if (tornBytes > 0) o.log(`${o.id} recovered: cut a torn ${tornBytes}-byte record off the end of the log`);
     const core = new RaftCore(
       {
-        id: o.id, members: Object.keys(o.peers), ...DEFAULT_TIMING, random: Math.random,
+        id: o.id, members: Object.keys(o.peers), ...DEFAULT_TIMING, snapshotEntries: o.snapshotEntries, random: Math.random,
         // The lease is timed by Date.now (what libfaketime skews); elections by monotonic ticks.
         leaseRead: bugs.has('lease-read'), leaseMs: DEFAULT_TIMING.electionTicks * o.tickMs, wallClockMs: () => Date.now(),
       },
