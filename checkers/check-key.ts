@@ -96,7 +96,8 @@ export function checkKey(model: AnyModel, item: KeyPairs, options: KeyCheckOptio
   }
   if (outcome.verdict === true) return { ...base, valid: true, configurations };
   if (outcome.verdict === 'unknown') {
-    const required = searched.filter((c) => c.returnAt !== Infinity).length;
+    // Progress in completed calls of the whole key (a prefix search places calls of its prefix).
+    const required = calls.filter((c) => c.returnAt !== Infinity).length;
     const linearized = outcome.best.order.filter((i) => searched[i]!.returnAt !== Infinity).length;
     return { ...base, valid: 'unknown', configurations, unknown: { reason: outcome.reason, linearized, of: required } };
   }

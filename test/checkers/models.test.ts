@@ -1,0 +1,69 @@
+// The sequential semantics of each model, one step at a time, including crashed (unknown) outputs.
+
+import test from 'ava';
+import { UNKNOWN_OUTPUT } from '../../checkers/model.js';
+import { casRegisterModel, fifoQueueModel, kvModel, mutexModel, registerModel, setModel, unorderedQueueModel } from '../../checkers/models/index.js';
+import type { Op } from '../../src/history/op.js';
+
+const op = (f: string, value: unknown, type: Op['type'] = 'invoke'): Op => ({ index: 0, type, process: 0, f, value, timeNs: 0 });
+
+test('cas-register: read, write, cas (ok, returned false, crashed); initial value configurable', (t) => {
+  const m = casRegisterModel(1);
+  t.is(m.init(), 1);
+  const cas = m.decode(op('cas', [1, 2]), op('cas', [1, 2], 'ok'));
+  t.deepEqual(m.step(1, cas.input, cas.output), [2]);
+  t.deepEqual(m.step(3, cas.input, cas.output), []);
+  const casFalse = m.decode(op('cas', [1, 2]), op('cas', [1, 2], 'fail'));
+  t.deepEqual(m.step(1, casFalse.input, casFalse.output), []);
+  t.deepEqual(m.step(3, casFalse.input, casFalse.output), [3]);
+  const crashed = m.decode(op('cas', [1, 2]), undefined);
+  t.is(crashed.output, UNKNOWN_OUTPUT);
+  t.deepEqual(m.step(1, crashed.input, crashed.output), [2]);
+  t.deepEqual(m.step(5, crashed.input, crashed.output), [5]);
+  const read = m.decode(op(':read', null), op(':read', 1, 'ok'));
+  t.deepEqual(m.step(1, read.input, read.output), [1]);
+  t.deepEqual(m.step(null, read.input, read.output), []);
+  t.is(m.describeCall(read.input, read.output), 'read of 1');
+  t.is(casRegisterModel().init(), null);
+});
+
+test('register rejects cas; kv splits [key, value] and keeps one register per key', (t) => {
+  t.throws(() => registerModel().decode(op('cas', [1, 2]), undefined), { message: /f must be one of read, write for model register/ });
+  const m = kvModel();
+  t.is(m.keyOf!(op('write', ['k', 3])), 'k');
+  const w = m.decode(op('write', ['k', 3]), op('write', ['k', 3], 'ok'));
+  t.deepEqual(m.step(null, w.input, w.output), [3]);
+  const a = m.decode(op('append', ['k', 'x']), op('append', ['k', 'x'], 'ok'));
+  t.deepEqual(kvModel('').step('ab', a.input, a.output), ['abx']);
+});
+
+test('set: add and read (any order of elements)', (t) => {
+  const m = setModel();
+  const add = m.decode(op('add', 2), op('add', 2, 'ok'));
+  const [s1] = m.step(m.init(), add.input, add.output);
+  const read = m.decode(op('read', null), op('read', [2], 'ok'));
+  t.deepEqual(m.step(s1!, read.input, read.output), [s1]);
+  t.deepEqual(m.step(m.init(), read.input, read.output), []);
+});
+
+test('fifo-queue dequeues the oldest; unordered-queue any, a crashed dequeue any one', (t) => {
+  const f = fifoQueueModel();
+  const enq = (m: typeof f, s: readonly string[], x: number) => m.step(s, m.decode(op('enqueue', x), op('enqueue', x, 'ok')).input, null)[0]!;
+  const s = enq(f, enq(f, f.init(), 1), 2);
+  const deq2 = f.decode(op('dequeue', null), op('dequeue', 2, 'ok'));
+  t.deepEqual(f.step(s, deq2.input, deq2.output), []);
+  const u = unorderedQueueModel();
+  const us = enq(u, enq(u, u.init(), 1), 2);
+  t.is(u.step(us, deq2.input, deq2.output).length, 1);
+  const crashed = u.decode(op('dequeue', null), undefined);
+  t.is(u.step(us, crashed.input, crashed.output).length, 2);
+});
+
+test('mutex: acquire only when free, release only when held', (t) => {
+  const m = mutexModel();
+  const acq = m.decode(op('acquire', null), op('acquire', null, 'ok'));
+  const rel = m.decode(op('release', null), op('release', null, 'ok'));
+  t.deepEqual(m.step(false, acq.input, acq.output), [true]);
+  t.deepEqual(m.step(true, acq.input, acq.output), []);
+  t.deepEqual(m.step(false, rel.input, rel.output), []);
+});
