@@ -5,9 +5,9 @@
 // the clock is libfaketime where the host has it. Pids go to $FAULTLINE_HOME/pids/<run>.json so
 // `faultline cleanup` can kill what a SIGKILLed harness left.
 
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
 import { blockedLinks } from '../../nemeses/grudge.js';
 import {
@@ -127,24 +127,27 @@ export class LocalRuntime implements Runtime {
   }
 
   private spawn(n: LocalNode): void {
-    {
+    if (this.opts.detached) {
+      // A node that must outlive this process: plain spawn with the log file as its stdio, so
+      // nothing in this process (no pipe, no stream) keeps a reference to it.
+      const fd = openSync(n.handle.logFile, 'a');
+      try {
+        const child = spawn(process.execPath, n.args, { env: { ...process.env, ...n.env }, stdio: ['ignore', fd, fd], detached: true });
+        child.unref();
+        n.child = child;
+        n.pid = child.pid;
+      } finally {
+        closeSync(fd);
+      }
+    } else {
       const log = { file: n.handle.logFile, append: true } as const;
-      const child = execa(process.execPath, n.args, {
-        env: n.env,
-        stdin: 'ignore',
-        stdout: log,
-        stderr: log,
-        reject: false,
-        detached: this.opts.detached === true,
-        cleanup: this.opts.detached !== true,
-      });
+      const child = execa(process.execPath, n.args, { env: n.env, stdin: 'ignore', stdout: log, stderr: log, reject: false, cleanup: true });
       child.catch(() => {}); // exits are observed through pid checks, not this promise
       n.child = child;
       n.pid = child.pid;
-      n.killed = false;
-      n.paused = false;
-      if (this.opts.detached) child.unref();
     }
+    n.killed = false;
+    n.paused = false;
     this.savePids();
   }
 
