@@ -24,6 +24,12 @@ export interface SimOptions {
   /** Simulated milliseconds per tick, for the wall clocks the lease-read bug trusts. */
   tickMs?: number;
   lazyFlushTicks?: number;
+  /**
+   * Each persist takes 0..this many ticks, as an fsync does on the server. Meanwhile the node
+   * keeps working and acts on urgent output (a leader replicates, reads are confirmed), and a
+   * crash loses the write in flight. 0 (the default) persists synchronously.
+   */
+  diskLatencyTicksMax?: number;
 }
 
 /** Hooks the safety checker uses to watch every durable append and every apply. */
@@ -38,6 +44,8 @@ export class SimNode {
   replica: Replica | null = null;
   /** Offset of this node's wall clock from simulated time (clock skew). */
   skewMs = 0;
+  /** The Ready whose persist is in flight, and the tick it completes. */
+  writing: { ready: Ready; doneAt: number } | null = null;
   constructor(
     readonly id: string,
     readonly disk: SimDisk,
@@ -109,17 +117,40 @@ export class SimCluster {
     this.observer?.afterStep(this);
   }
 
+  /** Mirrors the server loop: one persist in flight at a time, urgent output acted on at once. */
   private pump(n: SimNode): void {
     const core = n.core;
     if (!core || !n.replica) return;
-    while (core.hasReady()) {
+    for (;;) {
+      if (n.writing) {
+        if (n.writing.doneAt > this.now) return this.actOnUrgent(n);
+        const r = n.writing.ready;
+        n.writing = null;
+        this.finishPersist(n, r);
+        continue;
+      }
+      if (!core.hasReady()) return;
       const r = core.takeReady();
       this.net.send(r.urgentMessages, this.now);
-      n.disk.persist(r.persist);
-      this.net.send(r.messages, this.now);
-      this.observer?.onReady(n, r);
-      n.replica.afterPersist(r);
+      const latency = this.opts.diskLatencyTicksMax ? this.rng.int(this.opts.diskLatencyTicksMax + 1) : 0;
+      if (latency === 0 || r.persist.length === 0) this.finishPersist(n, r);
+      else n.writing = { ready: r, doneAt: this.now + latency };
     }
+  }
+
+  private finishPersist(n: SimNode, r: Ready): void {
+    n.disk.persist(r.persist);
+    this.net.send(r.messages, this.now);
+    this.observer?.onReady(n, r);
+    n.replica!.afterPersist(r);
+  }
+
+  private actOnUrgent(n: SimNode): void {
+    if (!n.core!.hasUrgent()) return;
+    const u = n.core!.takeUrgent();
+    this.net.send(u.urgentMessages, this.now);
+    this.observer?.onReady(n, u);
+    n.replica!.afterPersist(u);
   }
 
   /** Submits a client command to a node; the returned op gets its reply when it is answered. */
@@ -140,6 +171,7 @@ export class SimCluster {
     const n = this.node(id);
     n.core = null;
     n.replica = null;
+    n.writing = null; // the fsync in flight never completed
     n.disk.crash();
   }
 

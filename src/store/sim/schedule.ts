@@ -24,7 +24,7 @@ const HEAL_STEPS_MAX = 3000;
 /** Runs a seeded schedule; throws (with the seed in the message) on any violation. */
 export function runSchedule(seed: number, steps: number): ScheduleResult {
   const checker = new SafetyChecker();
-  const c = new SimCluster({ seed, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48) }, checker);
+  const c = new SimCluster({ seed, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]! }, checker);
   const ops: SimOp[] = [];
   let appended = 0;
   let crashes = 0;
@@ -63,7 +63,7 @@ function randomCommand(c: SimCluster, n: number): Command {
 /** One fault action; returns 1 if it crashed a node. */
 function nemesis(c: SimCluster): number {
   const ids = c.ids;
-  switch (c.rng.int(7)) {
+  switch (c.rng.int(8)) {
     case 0: {
       const side = ids.filter(() => c.rng.chance(0.5));
       c.net.partition(side, ids.filter((id) => !side.includes(id)));
@@ -79,6 +79,14 @@ function nemesis(c: SimCluster): number {
       const victim = c.rng.pick(c.up());
       if (victim) c.crash(victim.id);
       return victim ? 1 : 0;
+    }
+    case 7: {
+      // kill -9 and restart of the leader while it takes writes: where durability bugs show.
+      const leader = c.leader();
+      if (!leader) return 0;
+      c.crash(leader.id);
+      if (c.rng.chance(0.5)) c.restart(leader.id);
+      return 1;
     }
     case 4:
     case 5:
