@@ -48,7 +48,10 @@ export function hashString(s: string): number {
  * register values grow with every append). Collisions are settled by equality checks.
  */
 function hashLongString(s: string): number {
-  return hashString(`${s.length}:${s.slice(0, 16)}:${s.slice(-48)}`);
+  let h = Math.imul(0x811c9dc5 ^ s.length, 0x01000193);
+  for (let i = 0; i < 16; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  for (let i = s.length - 48; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h | 0;
 }
 
 /** A 32-bit hash of a scalar, consistent with ===. */

@@ -13,6 +13,7 @@
 // Completed calls are tried before crashed ones, so crashed calls are used only when needed.
 
 import type { AnyModel, PlacedCall } from './model.js';
+import { ConfigCache } from './config-cache.js';
 import { mixHash } from './values.js';
 
 export interface SearchLimits {
@@ -46,14 +47,6 @@ export type SearchOutcome =
       best: PartialLinearization;
       configurations: number;
     };
-
-interface CacheRecord {
-  /** Every completed call below this id is linearized; reqWords holds the words from its word on. */
-  firstOpen: number;
-  reqWords: Uint32Array;
-  infoWords: Uint32Array | undefined;
-  state: unknown;
-}
 
 interface Frame {
   call: number;
@@ -166,42 +159,15 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
   };
 
   // --- the cache of explored configurations, with dominance over crashed calls.
-  const cache = new Map<number, CacheRecord[]>();
-  let cacheEntries = 0;
-  /** Hash of the completed-call window and the state (crashed calls are compared, not hashed). */
-  const configHash = (maxReq: number, s: unknown): number => {
-    const startWord = firstOpen >>> 5;
-    let h = mixHash(firstOpen, model.hash(s));
-    if (maxReq >= firstOpen) for (let w = startWord, end = maxReq >>> 5; w <= end; w++) h = mixHash(h, reqBits[w]!);
-    return h;
-  };
+  const cache = new ConfigCache(infoBits ? infoBits.length : 0, (a, b) => model.equal(a, b));
   /** True when an explored configuration dominates the current one; else records the current one. */
   const seenOrRecord = (maxReq: number, s: unknown): boolean => {
-    const h = configHash(maxReq, s);
+    // The completed calls are all ids below firstOpen plus the words from its word to maxReq's.
     const startWord = firstOpen >>> 5;
-    const endWord = maxReq >= firstOpen ? maxReq >>> 5 : startWord - 1;
-    const bucket = cache.get(h);
-    if (bucket) {
-      outer: for (const rec of bucket) {
-        if (rec.firstOpen !== firstOpen || rec.reqWords.length !== endWord - startWord + 1) continue;
-        for (let w = 0; w < rec.reqWords.length; w++) if (rec.reqWords[w] !== reqBits[startWord + w]) continue outer;
-        if (rec.infoWords) {
-          // Dominance: the recorded configuration had used up a subset of our crashed calls.
-          for (let w = 0; w < rec.infoWords.length; w++) if ((rec.infoWords[w]! & ~infoBits![w]!) !== 0) continue outer;
-        }
-        if (model.equal(rec.state, s)) return true;
-      }
-    }
-    const rec: CacheRecord = {
-      firstOpen,
-      reqWords: reqBits.slice(startWord, endWord + 1),
-      infoWords: infoBits?.slice(),
-      state: s,
-    };
-    if (bucket) bucket.push(rec);
-    else cache.set(h, [rec]);
-    cacheEntries++;
-    return false;
+    const length = maxReq >= firstOpen ? (maxReq >>> 5) - startWord + 1 : 0;
+    let h = mixHash(firstOpen, model.hash(s));
+    for (let w = 0; w < length; w++) h = mixHash(h, reqBits[startWord + w]!);
+    return cache.seenOrRecord(h, firstOpen, reqBits, startWord, length, infoBits, s);
   };
 
   // --- the best partial linearization (most completed calls), copied lazily from the stack.
@@ -242,16 +208,16 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
   seenOrRecord(-1, state);
   for (;;) {
     if (requiredDone === required) {
-      return { verdict: true, order: stack.map((f) => f.call), configurations: cacheEntries };
+      return { verdict: true, order: stack.map((f) => f.call), configurations: cache.size };
     }
     if (++steps % CHECK_EVERY === 0) {
       const stopped = limits.stopFlag !== undefined && Atomics.load(limits.stopFlag, 0) !== 0;
       if (stopped || performance.now() > limits.deadlineMs) {
-        return { verdict: 'unknown', reason: stopped ? 'stopped' : 'time', best: partial(), configurations: cacheEntries };
+        return { verdict: 'unknown', reason: stopped ? 'stopped' : 'time', best: partial(), configurations: cache.size };
       }
     }
-    if (cacheEntries > limits.maxCacheEntries) {
-      return { verdict: 'unknown', reason: 'memory', best: partial(), configurations: cacheEntries };
+    if (cache.size > limits.maxCacheEntries) {
+      return { verdict: 'unknown', reason: 'memory', best: partial(), configurations: cache.size };
     }
     if (cursor >= 0 && (cursor & 1) === 0) {
       // A call: try to linearize it here (completed calls in phase 0, crashed ones in phase 1).
@@ -290,7 +256,7 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     // Backtrack: undo the last call, try its other next-states, else move past it.
     const frame = stack.at(-1);
     if (!frame) {
-      return { verdict: false, best: partial(), blocker, configurations: cacheEntries };
+      return { verdict: false, best: partial(), blocker, configurations: cache.size };
     }
     const i = frame.call;
     clearBit(i);

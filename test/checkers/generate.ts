@@ -128,6 +128,7 @@ export function bigHistory(o: BigHistoryOptions): Op[] {
   const lastChanger = new Map<number, Running>();
   const prevChanger = new Map<number, Running | undefined>();
   let plantPending = false;
+  let crashDue = 0;
   /** True when a read invoked at `at` on `key` can be answered with the previous value as a certain violation. */
   const canPlant = (key: number, at: number): boolean => {
     const c = lastChanger.get(key);
@@ -167,12 +168,15 @@ export function bigHistory(o: BigHistoryOptions): Op[] {
       const slot = pids.indexOf(idle[Math.floor(random() * idle.length)]!);
       const key = Math.floor(random() * keyCount);
       const kind = random();
-      const crash = invoked > 0 && invoked % crashEvery === 0;
+      // Crashes land on the next write or cas once due (crashed reads would just be dropped).
+      if (invoked > 0 && invoked % crashEvery === 0) crashDue++;
       if (invoked === plantAt) plantPending = true;
       const f = kind < 0.4 ? 'read' : kind < 0.7 ? 'write' : 'cas';
       const cur = state.get(key) ?? null;
       const arg = f === 'read' ? null : f === 'write' ? nextValue++ : [random() < 0.6 ? cur : nextValue - 2, nextValue++];
-      const r: Running = { pid: pids[slot]!, key, f, arg, applied: false, crash: crash && f !== 'read', invokedAt: ops.length };
+      const crash = crashDue > 0 && f !== 'read';
+      if (crash) crashDue--;
+      const r: Running = { pid: pids[slot]!, key, f, arg, applied: false, crash, invokedAt: ops.length };
       running.push(r);
       invoked++;
       emit('invoke', r, f === 'read' ? null : arg);
