@@ -4,6 +4,7 @@
 // one seed: FAULTLINE_SIM_SEED=123; longer runs: FAULTLINE_SIM_STEPS=5000.
 
 import test from 'ava';
+import { BUGS } from '../../src/store/bugs.js';
 import { Rng } from '../../src/store/sim/rng.js';
 import { SafetyChecker } from '../../src/store/sim/invariants.js';
 import { runSchedule } from '../../src/store/sim/schedule.js';
@@ -23,6 +24,21 @@ test(`safety on every step and liveness after healing (${only ? `seed ${only}` :
   t.true(sum((r) => r.leaderChanges) > 2 * list.length, 'leaders changed');
   t.true(sum((r) => r.checks) > 100 * list.length, 'invariants were checked');
   t.log(`committed ${sum((r) => r.committed)} entries, ${sum((r) => r.crashes)} crashes, ${sum((r) => r.leaderChanges)} terms, ${sum((r) => r.messages)} messages`);
+});
+
+test('the randomized checks catch every bug switch', (t) => {
+  for (const bug of BUGS) {
+    let caught: string | undefined;
+    for (let seed = 1; seed <= 500 && caught === undefined; seed++) {
+      try {
+        runSchedule(seed, steps, [bug]);
+      } catch (err) {
+        caught = (err as Error).message;
+      }
+    }
+    t.truthy(caught, `${bug} went unnoticed in 500 seeds`);
+    t.log(`${bug}: ${caught}`);
+  }
 });
 
 test('the same seed replays the same schedule', (t) => {

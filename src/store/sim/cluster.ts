@@ -57,6 +57,9 @@ export interface SimOp {
   node: string;
   cmd: Command;
   reply?: Reply;
+  /** Positions in the cluster's event order, for real-time (linearizability) checks. */
+  submittedSeq: number;
+  answeredSeq?: number;
 }
 
 export class SimCluster {
@@ -66,6 +69,7 @@ export class SimCluster {
   readonly nodes: SimNode[];
   readonly ids: string[];
   private readonly bugs: Set<Bug>;
+  private eventSeq = 0;
 
   constructor(
     readonly opts: SimOptions,
@@ -155,13 +159,16 @@ export class SimCluster {
 
   /** Submits a client command to a node; the returned op gets its reply when it is answered. */
   submit(node: string, cmd: Command): SimOp {
-    const op: SimOp = { node, cmd };
+    const op: SimOp = { node, cmd, submittedSeq: ++this.eventSeq };
     const n = this.node(node);
     if (!n.replica) {
       op.reply = { ok: false, error: 'unavailable', definite: true };
       return op;
     }
-    n.replica.submit(cmd, (r) => (op.reply = r));
+    n.replica.submit(cmd, (r) => {
+      op.reply = r;
+      op.answeredSeq = ++this.eventSeq;
+    });
     this.pump(n);
     return op;
   }

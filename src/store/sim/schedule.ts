@@ -3,6 +3,8 @@
 // step, then everything healed and liveness demanded: a leader commits a new write and every
 // node converges to the same state, with every acknowledged append present.
 
+import type { Bug } from '../bugs.js';
+import { jsonEqual } from '../kv.js';
 import type { Command } from '../kv.js';
 import { SimCluster } from './cluster.js';
 import type { SimOp } from './cluster.js';
@@ -22,9 +24,9 @@ const LIST_KEY = 'list';
 const HEAL_STEPS_MAX = 3000;
 
 /** Runs a seeded schedule; throws (with the seed in the message) on any violation. */
-export function runSchedule(seed: number, steps: number): ScheduleResult {
+export function runSchedule(seed: number, steps: number, bugs: Bug[] = []): ScheduleResult {
   const checker = new SafetyChecker();
-  const c = new SimCluster({ seed, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]! }, checker);
+  const c = new SimCluster({ seed, bugs, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]! }, checker);
   const ops: SimOp[] = [];
   let appended = 0;
   let crashes = 0;
@@ -36,7 +38,9 @@ export function runSchedule(seed: number, steps: number): ScheduleResult {
     }
     heal(c);
     const leaderId = awaitConvergence(c);
-    checkAcknowledgedAppends(c, leaderId, ops);
+    const list = (c.node(leaderId).core!.kv.get(LIST_KEY) as unknown[] | null) ?? [];
+    checkAcknowledgedAppends(list, ops);
+    checkListReads(list, ops);
   } catch (err) {
     throw new Error(`sim seed ${seed}: ${(err as Error).message} (rerun with FAULTLINE_SIM_SEED=${seed})`, { cause: err });
   }
@@ -57,13 +61,14 @@ function randomCommand(c: SimCluster, n: number): Command {
   if (r < 0.6) return { op: 'put', key, value: n };
   if (r < 0.7) return { op: 'cas', key, from: n - 1, to: n };
   if (r < 0.75) return { op: 'delete', key };
+  if (r < 0.85) return { op: 'get', key: LIST_KEY };
   return { op: 'get', key };
 }
 
 /** One fault action; returns 1 if it crashed a node. */
 function nemesis(c: SimCluster): number {
   const ids = c.ids;
-  switch (c.rng.int(8)) {
+  switch (c.rng.int(9)) {
     case 0: {
       const side = ids.filter(() => c.rng.chance(0.5));
       c.net.partition(side, ids.filter((id) => !side.includes(id)));
@@ -88,6 +93,10 @@ function nemesis(c: SimCluster): number {
       if (c.rng.chance(0.5)) c.restart(leader.id);
       return 1;
     }
+    case 8:
+      // Clock skew moves only the wall clock (as libfaketime does); elections run on ticks.
+      c.rng.pick(c.nodes).skewMs = c.rng.chance(0.3) ? 0 : (c.rng.next() - 0.7) * 10_000;
+      return 0;
     case 4:
     case 5:
       for (const n of c.nodes) if (!n.core && c.rng.chance(0.7)) c.restart(n.id);
@@ -122,13 +131,31 @@ function awaitConvergence(c: SimCluster): string {
 }
 
 /** Durability: every append that was acknowledged is in the final list, exactly once. */
-function checkAcknowledgedAppends(c: SimCluster, leaderId: string, ops: SimOp[]): void {
-  const list = (c.node(leaderId).core!.kv.get(LIST_KEY) as unknown[] | null) ?? [];
+function checkAcknowledgedAppends(list: unknown[], ops: SimOp[]): void {
   const counts = new Map<unknown, number>();
   for (const v of list) counts.set(v, (counts.get(v) ?? 0) + 1);
   for (const op of ops) {
     if (op.cmd.op !== 'append' || !op.reply?.ok) continue;
     const n = counts.get(op.cmd.value) ?? 0;
     if (n !== 1) throw new Error(`durability: acknowledged append ${JSON.stringify(op.cmd.value)} appears ${n} times in the final list`);
+  }
+}
+
+/**
+ * Linearizable reads of an append-only list: every successful read is a prefix of the final
+ * list and contains every append acknowledged before the read was submitted.
+ */
+function checkListReads(list: unknown[], ops: SimOp[]): void {
+  const acked = ops.filter((o) => o.cmd.op === 'append' && o.reply?.ok).sort((a, b) => a.answeredSeq! - b.answeredSeq!);
+  for (const read of ops) {
+    if (read.cmd.op !== 'get' || read.cmd.key !== LIST_KEY || !read.reply?.ok) continue;
+    const seen = (read.reply.value as unknown[] | null) ?? [];
+    if (!jsonEqual(seen, list.slice(0, seen.length))) throw new Error(`linearizability: a read returned ${JSON.stringify(seen)}, not a prefix of the final list`);
+    const has = new Set(seen);
+    for (const a of acked) {
+      if (a.answeredSeq! > read.submittedSeq) break;
+      const value = (a.cmd as { value: unknown }).value;
+      if (!has.has(value)) throw new Error(`linearizability: a read on ${read.node} misses append ${JSON.stringify(value)} acknowledged before it began (stale read)`);
+    }
   }
 }
