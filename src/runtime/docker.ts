@@ -286,7 +286,7 @@ export class DockerRuntime implements Runtime {
     n.paused = false;
   }
 
-  async pause(h: NodeHandle): Promise<void> {
+  async pause(h: NodeHandle, _p?: Progress): Promise<void> {
     const n = this.node(h);
     if (n.killed || n.paused) return;
     await n.container.pause();
@@ -351,11 +351,11 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  async skewClock(h: NodeHandle, offsetMs: number): Promise<void> {
+  async skewClock(h: NodeHandle, offsetMs: number, _p?: Progress): Promise<void> {
     writeAtomic(this.node(h).clockFile, faketimeOffset(offsetMs));
   }
 
-  async resetClocks(): Promise<void> {
+  async resetClocks(_p?: Progress): Promise<void> {
     for (const n of this.byName.values()) writeAtomic(n.clockFile, faketimeOffset(0));
   }
 

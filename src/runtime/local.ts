@@ -200,21 +200,21 @@ export class LocalRuntime implements Runtime {
     this.savePids();
   }
 
-  async pause(h: NodeHandle): Promise<void> {
+  async pause(h: NodeHandle, _p?: Progress): Promise<void> {
     const n = this.node(h);
     if (n.killed || n.paused || n.pid === undefined) return;
     process.kill(n.pid, 'SIGSTOP');
     n.paused = true;
   }
 
-  async resume(h: NodeHandle): Promise<void> {
+  async resume(h: NodeHandle, _p?: Progress): Promise<void> {
     const n = this.node(h);
     if (!n.paused || n.pid === undefined) return;
     process.kill(n.pid, 'SIGCONT');
     n.paused = false;
   }
 
-  async partition(grudge: Grudge): Promise<string[]> {
+  async partition(grudge: Grudge, _p?: Progress): Promise<string[]> {
     this.needProxies('partition');
     const blocked = new Set(blockedLinks(grudge).map(([from, to]) => `${from}->${to}`));
     const rules: string[] = [];
@@ -238,16 +238,16 @@ export class LocalRuntime implements Runtime {
     for (const n of this.byName.values()) if (n.killed && n.pid !== undefined) await this.start(n.handle, p);
   }
 
-  async skewClock(h: NodeHandle, offsetMs: number): Promise<void> {
+  async skewClock(h: NodeHandle, offsetMs: number, _p?: Progress): Promise<void> {
     if (!this.faketimeLib) throw new UnsupportedFault('clock', this.mechanisms().unavailable.clock!);
     writeAtomic(this.node(h).clockFile, faketimeOffset(offsetMs));
   }
 
-  async resetClocks(): Promise<void> {
+  async resetClocks(_p?: Progress): Promise<void> {
     for (const n of this.byName.values()) writeAtomic(n.clockFile, faketimeOffset(0));
   }
 
-  async netem(h: NodeHandle, o: NetemOptions): Promise<string[]> {
+  async netem(h: NodeHandle, o: NetemOptions, _p?: Progress): Promise<string[]> {
     this.needProxies('loss/delay');
     const rules: string[] = [];
     for (const [link, proxy] of this.proxies) {
