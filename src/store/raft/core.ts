@@ -492,7 +492,7 @@ export class RaftCore implements ReplicationCore {
   }
 
   private canConfirmReads(): boolean {
-    return this.role === 'leader' && this.committedInTerm();
+    return this.role === 'leader' && this.committedInTerm() && !this.reads.roundInFlight();
   }
 
   /** Gives waiting reads the current commit index and a fresh heartbeat round to confirm it. */

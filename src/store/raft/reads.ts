@@ -20,6 +20,7 @@ export class ReadQueue {
   private waiting: Waiting[] = [];
   private confirmed: Waiting[] = [];
   private confirmedSeq = 0;
+  private lastReadRound = 0;
   private roundWallMs = new Map<number, number>();
 
   add(ctx: number): void {
@@ -34,6 +35,15 @@ export class ReadQueue {
   assign(index: number, seq: number): void {
     for (const ctx of this.unsent) this.waiting.push({ ctx, index, seq });
     this.unsent = [];
+    this.lastReadRound = seq;
+  }
+
+  /**
+   * A round carrying reads is still unconfirmed. New reads then wait for the next round, so
+   * under load one round trip serves every read that arrived during the previous one.
+   */
+  roundInFlight(): boolean {
+    return this.lastReadRound > this.confirmedSeq;
   }
 
   /** Starts a heartbeat round; remembers when it was sent by the (possibly skewed) wall clock. */
