@@ -200,18 +200,21 @@ export class LocalRuntime implements Runtime {
     this.savePids();
   }
 
-  async pause(h: NodeHandle, _p?: Progress): Promise<void> {
+  async pause(h: NodeHandle, p: Progress): Promise<void> {
     const n = this.node(h);
     if (n.killed || n.paused || n.pid === undefined) return;
     process.kill(n.pid, 'SIGSTOP');
     n.paused = true;
+    // Signals are delivered asynchronously: return only once the process is really stopped.
+    await pollUntil(`${h.name} to stop`, async () => processState(n.pid!) === 'T', p.signal, 5);
   }
 
-  async resume(h: NodeHandle, _p?: Progress): Promise<void> {
+  async resume(h: NodeHandle, p: Progress): Promise<void> {
     const n = this.node(h);
     if (!n.paused || n.pid === undefined) return;
     process.kill(n.pid, 'SIGCONT');
     n.paused = false;
+    await pollUntil(`${h.name} to continue`, async () => processState(n.pid!) !== 'T', p.signal, 5);
   }
 
   async partition(grudge: Grudge, _p?: Progress): Promise<string[]> {
@@ -234,7 +237,7 @@ export class LocalRuntime implements Runtime {
       proxy.setMode('pass');
       proxy.setImpairment({});
     }
-    for (const n of this.byName.values()) if (n.paused) await this.resume(n.handle);
+    for (const n of this.byName.values()) if (n.paused) await this.resume(n.handle, p);
     for (const n of this.byName.values()) if (n.killed && n.pid !== undefined) await this.start(n.handle, p);
   }
 
@@ -287,6 +290,15 @@ export class LocalRuntime implements Runtime {
 
   private needProxies(fault: string): void {
     if (this.proxies.size === 0) throw new UnsupportedFault(fault, 'this cluster was started without link proxies');
+  }
+}
+
+/** One-letter process state from /proc (R, S, T stopped, Z zombie, ...), '' when gone. */
+function processState(pid: number): string {
+  try {
+    return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '';
+  } catch {
+    return '';
   }
 }
 

@@ -65,10 +65,14 @@ export class LinkProxy {
     return this.mode;
   }
 
-  /** Changes the mode; anything but 'pass' also cuts the live connections so the fault bites at once. */
+  /**
+   * Changes the mode and cuts every live connection: into a fault so it bites at once, and out of
+   * one so senders stuck on a blackholed connection (which looks open to them) dial again.
+   */
   setMode(mode: LinkMode): void {
+    if (mode === this.mode) return;
     this.mode = mode;
-    if (mode !== 'pass') this.cutAll();
+    this.cutAll();
   }
 
   /** Destroys every live connection on this link (both sides); returns how many. */

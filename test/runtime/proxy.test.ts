@@ -82,7 +82,9 @@ test('blackhole cuts live connections and swallows new ones; pass heals', async 
   t.is(proxy.stats.cut, 1);
   const s = await connect(proxy.port); // accepted...
   t.is(await roundTrip(s, 'anyone?', 300), null); // ...but nothing comes back
+  const unstuck = once(s, 'close');
   proxy.setMode('pass');
+  await unstuck; // a sender stuck on a blackholed connection is cut loose, so it dials again
   const healed = await connect(proxy.port);
   t.is((await roundTrip(healed, 'back'))?.[0], 'back');
   s.destroy();
