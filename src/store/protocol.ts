@@ -3,7 +3,7 @@
 // A core is a deterministic state machine: ticks, peer messages and client requests go in;
 // a Ready (persistence writes, messages, applied results, confirmed reads) comes out.
 
-import type { ApplyResult, Command } from './kv.js';
+import type { ApplyResult, Command, KvStore } from './kv.js';
 
 /** One replicated log entry. A null command is the no-op a new leader commits in its term. */
 export interface Entry {
@@ -81,6 +81,8 @@ export type ProposeResult = { ok: true; index: number; term: number } | { ok: fa
 /** The interface every replication protocol implements. */
 export interface ReplicationCore {
   readonly id: string;
+  /** The state machine the core applies committed commands to (reads are served from it). */
+  readonly kv: KvStore;
   tick(): void;
   step(msg: PeerMessage): void;
   propose(cmd: Command): ProposeResult;

@@ -12,10 +12,8 @@ import type { Command } from './kv.js';
 import { WriteBatcher } from './batcher.js';
 import { LineReader } from './lines.js';
 import type { FsyncMode } from './log.js';
-import type { CoreStatus } from './protocol.js';
-import { DEFAULT_TIMING } from './raft/config.js';
-import { RaftCore } from './raft/core.js';
-import { isRaftMessage } from './raft/messages.js';
+import { createCore } from './cores.js';
+import type { CoreStatus, PeerMessage, ReplicationCore } from './protocol.js';
 import { Replica } from './replica.js';
 import type { Reply } from './replica.js';
 import { DiskStorage } from './storage.js';
@@ -50,7 +48,7 @@ export class StoreServer {
   private constructor(
     private readonly o: ServerOptions,
     private readonly storage: DiskStorage,
-    private readonly core: RaftCore,
+    private readonly core: ReplicationCore,
     private readonly replica: Replica,
     private readonly transport: Transport,
   ) {}
@@ -60,17 +58,13 @@ export class StoreServer {
     const mode: FsyncMode = bugs.has('no-fsync') ? 'lazy' : o.fsync;
     const { storage, state, tornBytes } = await DiskStorage.open(o.dataDir, mode);
     if (tornBytes > 0) o.log(`${o.id} recovered: cut a torn ${tornBytes}-byte record off the end of the log`);
-    const core = new RaftCore(
-      {
-        id: o.id, members: Object.keys(o.peers), ...DEFAULT_TIMING, snapshotEntries: o.snapshotEntries, random: Math.random,
-        // The lease is timed by Date.now (what libfaketime skews); elections by monotonic ticks.
-        leaseRead: bugs.has('lease-read'), leaseMs: DEFAULT_TIMING.electionTicks * o.tickMs, wallClockMs: () => Date.now(),
-      },
-      state,
-    );
+    const { core, isMessage } = createCore(o.protocol, { id: o.id, members: Object.keys(o.peers), bugs, tickMs: o.tickMs, snapshotEntries: o.snapshotEntries }, state);
     const replica = new Replica(core, core.kv, bugs, Math.ceil(o.requestTimeoutMs / o.tickMs));
     let server: StoreServer | undefined;
-    const transport = new Transport({ id: o.id, peers: o.peers, onMessage: (m) => server?.onPeerMessage(m), log: o.log });
+    const onMessage = (m: unknown) => {
+      if (isMessage(m)) server?.onPeerMessage(m);
+    };
+    const transport = new Transport({ id: o.id, peers: o.peers, onMessage, log: o.log });
     server = new StoreServer(o, storage, core, replica, transport);
     await transport.listen();
     await server.listenClients();
@@ -84,8 +78,8 @@ export class StoreServer {
     this.schedulePump();
   }
 
-  private onPeerMessage(m: unknown): void {
-    if (this.stopped || !isRaftMessage(m)) return;
+  private onPeerMessage(m: PeerMessage): void {
+    if (this.stopped) return;
     this.core.step(m);
     this.schedulePump();
   }

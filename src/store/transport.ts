@@ -6,6 +6,7 @@
 // protocols tolerate loss) and dialing retries with capped backoff.
 
 import { createServer, connect } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Server, Socket } from 'node:net';
 import { LineReader } from './lines.js';
 
@@ -20,6 +21,9 @@ export interface TransportOptions {
   log?: (line: string) => void;
 }
 
+const CONNECT_TIMEOUT_MS = 2000;
+const STUCK_MS = 5000;
+
 class Outbound {
   private socket: Socket | null = null;
   private connecting = false;
@@ -27,6 +31,7 @@ class Outbound {
   private backoffMs: number;
   private timer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
+  private blockedSinceMs = 0;
   dropped = 0;
 
   constructor(
@@ -59,14 +64,22 @@ class Outbound {
     if (this.connecting || this.timer || this.closed()) return;
     this.connecting = true;
     const s = connect({ host: this.addr.host, port: this.addr.port, noDelay: true });
+    // A partition that drops SYNs would otherwise leave the dial hanging for minutes of kernel
+    // retries after the partition heals.
+    s.setTimeout(CONNECT_TIMEOUT_MS, () => s.destroy());
     s.on('connect', () => {
+      s.setTimeout(0);
       this.connecting = false;
+      this.blockedSinceMs = 0;
       this.backoffMs = this.o.reconnectMsMin;
       this.socket = s;
       s.write(this.hello);
       this.flush();
     });
-    s.on('drain', () => this.flush());
+    s.on('drain', () => {
+      this.blockedSinceMs = 0;
+      this.flush();
+    });
     s.on('data', () => undefined); // nothing is ever sent back on a connection we dialed
     s.on('error', () => undefined); // 'close' follows
     s.on('close', () => {
@@ -87,11 +100,21 @@ class Outbound {
 
   private flush(): void {
     const s = this.socket;
-    // With a full socket buffer, wait for 'drain' (the queue stays bounded meanwhile).
-    if (!s || this.queue.length === 0 || s.writableNeedDrain) return;
+    if (!s || this.queue.length === 0) return;
+    if (s.writableNeedDrain) return this.checkStuck(s);
     const batch = this.queue.join('');
     this.queue = [];
     s.write(batch);
+  }
+
+  /**
+   * With a full socket buffer we wait for 'drain' (the queue stays bounded meanwhile); a
+   * connection that stays full that long leads nowhere (packets dropped), so dial afresh.
+   */
+  private checkStuck(s: Socket): void {
+    const now = performance.now();
+    if (this.blockedSinceMs === 0) this.blockedSinceMs = now;
+    else if (now - this.blockedSinceMs > STUCK_MS) s.destroy();
   }
 
   close(): void {

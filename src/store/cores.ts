@@ -1,0 +1,39 @@
+// Picks the replication core for --protocol. Only this file knows the concrete protocols, so
+// the server, the replica and storage stay protocol-neutral (Multi-Paxos and Zab plug in here).
+
+import type { Bug } from './bugs.js';
+import type { DurableState } from './durable.js';
+import type { PeerMessage, ReplicationCore } from './protocol.js';
+import { DEFAULT_TIMING } from './raft/config.js';
+import { RaftCore } from './raft/core.js';
+import { isRaftMessage } from './raft/messages.js';
+
+export interface CoreOptions {
+  id: string;
+  members: string[];
+  bugs: ReadonlySet<Bug>;
+  tickMs: number;
+  snapshotEntries: number;
+}
+
+export interface HostedCore {
+  core: ReplicationCore;
+  /** Shape check for messages off the wire, before they reach the core. */
+  isMessage: (m: unknown) => m is PeerMessage;
+}
+
+export function createCore(protocol: 'raft', o: CoreOptions, state: DurableState): HostedCore {
+  switch (protocol) {
+    case 'raft': {
+      const core = new RaftCore(
+        {
+          ...DEFAULT_TIMING, id: o.id, members: o.members, snapshotEntries: o.snapshotEntries, random: Math.random,
+          // The lease is timed by Date.now (what libfaketime skews); elections by monotonic ticks.
+          leaseRead: o.bugs.has('lease-read'), leaseMs: DEFAULT_TIMING.electionTicks * o.tickMs, wallClockMs: () => Date.now(),
+        },
+        state,
+      );
+      return { core, isMessage: isRaftMessage };
+    }
+  }
+}
