@@ -187,14 +187,15 @@ export async function interpret(opts: InterpreterOptions): Promise<InterpreterRe
         await nextEvent(step.wakeNs);
         continue;
       }
-      if (!free.has(step.thread)) throw new Error(`generator gave an op to busy thread ${String(step.thread)}`);
       const startNs = step.op.timeNs ?? ctx.timeNs;
       if (startNs > ctx.timeNs + 50_000) {
-        // Not yet: wait, then ask again (the generator is immutable, so the answer stands
-        // unless a completion changed it first).
+        // Not yet. If nothing completes meanwhile, this very step goes out on time (so state the
+        // generator fixed when asked, like a time limit, is kept); if something completes first,
+        // the generator hears of it and is asked again.
         await nextEvent(startNs);
-        continue;
+        if (finished.length > 0 || aborted || now() < startNs - 50_000) continue;
       }
+      if (!free.has(step.thread)) throw new Error(`generator gave an op to busy thread ${String(step.thread)}`);
       gen = step.next;
       free.delete(step.thread);
       const invoke: Op = { index: index++, type: 'invoke', process: processOf.get(step.thread)!, f: step.op.f, value: step.op.value, timeNs: now() };

@@ -1,0 +1,37 @@
+// JUnit XML of a run: one testcase per checker, its explanation as the failure message, so CI
+// systems show which checker failed and why.
+
+import type { CheckResult } from '../checkers/validity.js';
+
+function xml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+}
+
+/** A one-paragraph reason for a checker's verdict, from whatever detail it gives. */
+export function reasonOf(name: string, r: CheckResult): string {
+  const d = r as Record<string, any>;
+  if (typeof d.error === 'string') return d.error;
+  const failure = d.failure?.explanation;
+  if (failure) {
+    const key = d.failure.key ? `key ${d.failure.key}: ` : '';
+    const ops = (failure.minimalOps ?? []).map((o: { index: number; process: unknown; description: string }) => `  op ${o.index} (process ${String(o.process)}): ${o.description}`);
+    return [`${key}${failure.text}`, ...(ops.length ? ['minimal non-linearizable sub-history:', ...ops] : [])].join('\n');
+  }
+  if (d.valid === false && d.failure) return `key ${d.failure.key} is not linearizable`;
+  if (Array.isArray(d.lost) && d.lost.length) return `${d.lost.length} acknowledged elements lost: ${JSON.stringify(d.lost.slice(0, 20))}`;
+  if (Array.isArray(d.unexpected) && d.unexpected.length) return `${d.unexpected.length} unexpected elements: ${JSON.stringify(d.unexpected.slice(0, 20))}`;
+  if (Array.isArray(d.errors) && d.errors.length) return `${d.errors.length} reads out of bounds, first: ${JSON.stringify(d.errors[0])}`;
+  if (Array.isArray(d.unknownKeys) && d.unknownKeys.length) return `undecided: ${d.unknownKeys.map((k: { key: string; reason: string }) => `${k.key || 'the register'} (${k.reason})`).join('; ')}`;
+  return `${name}: ${String(r.valid)}`;
+}
+
+export function junitXml(suite: string, results: Record<string, CheckResult>, o: { timeS?: number; error?: string } = {}): string {
+  const cases = Object.entries(results).map(([name, r]) => {
+    const body = r.valid === true ? '' : r.valid === false ? `<failure message="${xml(reasonOf(name, r).split('\n')[0]!)}">${xml(reasonOf(name, r))}</failure>` : `<error message="unknown: ${xml(reasonOf(name, r).split('\n')[0]!)}">${xml(reasonOf(name, r))}</error>`;
+    return `    <testcase classname="${xml(suite)}" name="${xml(name)}">${body}</testcase>`;
+  });
+  if (o.error) cases.push(`    <testcase classname="${xml(suite)}" name="harness"><error message="${xml(o.error)}"/></testcase>`);
+  const failures = Object.values(results).filter((r) => r.valid === false).length;
+  const errors = Object.values(results).filter((r) => r.valid === 'unknown').length + (o.error ? 1 : 0);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${(o.timeS ?? 0).toFixed(1)}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+}

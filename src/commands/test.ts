@@ -1,0 +1,146 @@
+import { Flags } from '@oclif/core';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FAULTS } from '../../nemeses/schedule.js';
+import { junitXml } from '../../reports/junit.js';
+import { mergeValidity, type Validity } from '../../checkers/validity.js';
+import { WORKLOAD_NAMES } from '../../workloads/index.js';
+import { FaultlineCommand } from '../cli/base.js';
+import { EXIT, exitCodeFor, UserError } from '../cli/exit.js';
+import { databaseUrlFlag } from '../cli/flags.js';
+import { silentProgress, terminalProgress } from '../cli/progress.js';
+import { verdictText } from '../cli/verdict.js';
+import { RUNTIME_CHOICES } from '../runtime/index.js';
+import { BUGS } from '../store/bugs.js';
+import { runTest, type RunOutcome } from '../test/run.js';
+import { buildSpec, DBS } from '../test/spec.js';
+import { reasonOf } from '../../reports/junit.js';
+
+export interface TestResult {
+  runId: number;
+  valid: Validity;
+  seed: number;
+  runDir: string;
+  report: string | null;
+  runs?: { runId: number; valid: Validity; seed: number; runDir: string; status: string }[];
+}
+
+export default class Test extends FaultlineCommand {
+  static override summary = 'Run a fault-injection test: cluster up, workload + nemesis, heal, final reads, check.';
+  static override description =
+    'Starts the bundled store on a cluster (Docker containers, or local processes when no Docker daemon answers), ' +
+    'drives concurrent clients through a workload while the nemesis injects faults, heals everything, runs final ' +
+    'reads, stores the history in Postgres and checks it. Exit 0 valid, 1 invalid, 2 unknown or interrupted, ' +
+    '254 bad arguments, 255 the harness or cluster crashed. The seed fixes the workload values and the fault ' +
+    'schedule; real clocks, networks and thread timing are not deterministic, so a rerun reproduces the schedule, ' +
+    'not necessarily the exact history.';
+  static override examples = [
+    '<%= config.bin %> test --workload register --nemesis partition,kill --time-limit 30s',
+    '<%= config.bin %> test --bug stale-read --nemesis partition --time-limit 30s --json',
+    '<%= config.bin %> test --workload set --bug no-fsync --nemesis kill --runtime local --nodes 3',
+  ];
+  static override enableJsonFlag = true;
+  static override flags = {
+    db: Flags.string({ description: 'Replication protocol of the bundled store.', options: [...DBS], default: 'raft' }),
+    bug: Flags.string({ description: `Bug switches of the store to turn on (${BUGS.join(', ')}); comma-separated or repeated.`, multiple: true, default: [] }),
+    nodes: Flags.integer({ description: 'Cluster size.', default: 5 }),
+    runtime: Flags.string({ description: 'Where nodes run: docker, local, or auto (docker when a daemon answers).', options: [...RUNTIME_CHOICES], default: 'auto' }),
+    workload: Flags.string({ description: 'What the clients do.', options: [...WORKLOAD_NAMES], default: 'register' }),
+    nemesis: Flags.string({ description: `Faults to inject: comma-separated from ${FAULTS.join(', ')}, or none, or all.`, default: 'partition' }),
+    'nemesis-interval': Flags.string({ description: 'Time between fault changes.', default: '5s' }),
+    'time-limit': Flags.string({ description: 'How long clients run while faults are injected.', default: '30s' }),
+    rate: Flags.integer({ description: 'Client ops per second, over all clients.', default: 100 }),
+    concurrency: Flags.string({ description: 'Client threads: a number, or N per node like 2n.', default: '1n' }),
+    seed: Flags.string({ description: 'Seed of the workload values and the fault schedule (default: random, printed).' }),
+    'op-timeout': Flags.string({ description: 'An op still running after this completes as info (unknown outcome).', default: '2s' }),
+    recovery: Flags.string({ description: 'How long the healed cluster gets to elect a leader before final reads.', default: '15s' }),
+    'check-budget': Flags.string({ description: 'Time budget of each checker; beyond it the verdict is unknown.', default: '60s' }),
+    'test-count': Flags.integer({ description: 'Run the test this many times; the worst verdict wins.', default: 1, min: 1 }),
+    junit: Flags.string({ description: 'Write JUnit XML results to this file.' }),
+    'leave-running': Flags.boolean({ description: 'Leave the healed cluster running after the test.', default: false }),
+    name: Flags.string({ description: 'Run name (default: from db, workload, nemesis and bugs).' }),
+    'database-url': databaseUrlFlag,
+  };
+
+  async run(): Promise<TestResult> {
+    const { flags } = await this.parse(Test);
+    const spec = buildSpec({
+      name: flags.name,
+      db: flags.db,
+      bug: flags.bug,
+      nodes: flags.nodes,
+      runtime: flags.runtime,
+      workload: flags.workload,
+      nemesis: flags.nemesis,
+      nemesisInterval: flags['nemesis-interval'],
+      timeLimit: flags['time-limit'],
+      rate: flags.rate,
+      concurrency: flags.concurrency,
+      seed: flags.seed,
+      opTimeout: flags['op-timeout'],
+      recovery: flags.recovery,
+      checkBudget: flags['check-budget'],
+      leaveRunning: flags['leave-running'],
+    });
+    if (flags['test-count'] > 1 && flags.seed !== undefined) this.note('note: --seed with --test-count runs the same schedule every time');
+    const outcomes: RunOutcome[] = [];
+    for (let i = 0; i < flags['test-count']; i++) {
+      const thisSpec = i === 0 ? spec : { ...spec, seed: flags.seed !== undefined ? spec.seed : Math.floor(Math.random() * 2 ** 32) };
+      const ui = this.jsonEnabled() ? silentProgress : terminalProgress({ timeLimitMs: spec.timeLimitMs });
+      let outcome: RunOutcome;
+      try {
+        outcome = await runTest(thisSpec, { databaseUrl: flags['database-url'], ui });
+      } finally {
+        ui.stop();
+      }
+      outcomes.push(outcome);
+      this.summarize(outcome, flags['test-count'] > 1 ? `${i + 1}/${flags['test-count']}` : '');
+      if (outcome.status === 'aborted') break;
+    }
+    const worst = outcomes.reduce((w, o) => (rank(o) > rank(w) ? o : w));
+    const valid = mergeValidity(...outcomes.map((o) => o.valid));
+    if (flags.junit) {
+      const path = resolve(flags.junit);
+      const results = Object.fromEntries(outcomes.flatMap((o, i) => Object.entries(o.verdict?.results ?? {}).map(([k, r]) => [outcomes.length > 1 ? `${k} #${i + 1}` : k, r])));
+      try {
+        writeFileSync(path, junitXml(spec.name, results, { timeS: 0, ...(worst.error ? { error: worst.error } : {}) }));
+      } catch (err) {
+        throw new UserError(`cannot write --junit ${flags.junit}: ${(err as Error).message}`, { cause: err });
+      }
+      this.note(`JUnit results: ${path}`);
+    }
+    const result: TestResult = { runId: worst.runId, valid, seed: worst.seed, runDir: worst.runDir, report: null };
+    if (outcomes.length > 1) result.runs = outcomes.map((o) => ({ runId: o.runId, valid: o.valid, seed: o.seed, runDir: o.runDir, status: o.status }));
+    const code = worst.status === 'crashed' ? EXIT.crashed : worst.status === 'aborted' ? EXIT.unknown : exitCodeFor(valid);
+    if (this.jsonEnabled()) {
+      this.logJson(result);
+      this.exit(code);
+    }
+    if (code !== 0) this.exit(code);
+    return result;
+  }
+
+  private summarize(o: RunOutcome, label: string): void {
+    if (this.jsonEnabled()) return;
+    const color = Boolean(process.stdout.isTTY);
+    const head = o.status === 'finished' ? verdictText(o.valid, color) : o.status === 'aborted' ? 'interrupted (unknown)' : 'CRASHED';
+    this.log(`${label ? `[${label}] ` : ''}run ${o.runId} ${o.name}: ${head} — ${o.ops} client ops on ${o.runtime}`);
+    for (const [name, r] of Object.entries(o.verdict?.results ?? {})) {
+      const line = r.valid === true ? '' : ` — ${reasonOf(name, r).split('\n').join('\n      ')}`;
+      this.log(`  ${name}: ${verdictText(r.valid, color)}${line}`);
+    }
+    if (o.error) this.log(`  error: ${o.error}`);
+    this.log(`  files: ${o.runDir}`);
+    if (o.valid !== true || o.status !== 'finished') {
+      this.log(`  rerun with --seed ${o.seed}: ${o.rerun}`);
+      this.log('  (the seed fixes the workload values and the fault schedule; real clocks, networks and timing are not deterministic)');
+    }
+  }
+}
+
+function rank(o: RunOutcome): number {
+  if (o.status === 'crashed') return 4;
+  if (o.valid === false) return 3;
+  if (o.status === 'aborted' || o.valid === 'unknown') return 2;
+  return 1;
+}

@@ -1,0 +1,125 @@
+// TestSpec: everything that defines a test run, validated and serializable (stored as the run
+// row's spec before anything starts). Live handles (runtime, clients, sink) live in the run, not
+// here.
+
+import { UserError } from '../cli/exit.js';
+import { FAULTS, type Fault } from '../../nemeses/schedule.js';
+import { RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
+import { BUGS, type Bug } from '../store/bugs.js';
+import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.js';
+
+/** Protocols the bundled store implements today (the --db flag lists only these). */
+export const DBS = ['raft'] as const;
+export type DbName = (typeof DBS)[number];
+
+export interface TestSpec {
+  name: string;
+  db: DbName;
+  bugs: Bug[];
+  nodes: number;
+  runtime: RuntimeChoice;
+  workload: WorkloadName;
+  nemesis: Fault[];
+  nemesisIntervalMs: number;
+  timeLimitMs: number;
+  rateHz: number;
+  concurrency: number;
+  seed: number;
+  opTimeoutMs: number;
+  /** How long the cluster gets to recover after healing, before final reads. */
+  recoveryMs: number;
+  /** Budget of each checker. */
+  checkBudgetMs: number;
+  leaveRunning: boolean;
+}
+
+function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UserError(`unknown ${what} "${value}" (allowed: ${allowed.join(', ')})`);
+}
+
+function list<T extends string>(what: string, text: string, allowed: readonly T[]): T[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  return [...new Set(items.map((i) => oneOf(what, i, allowed)))];
+}
+
+/** "30s", "500ms", "2m", "1h" or a bare number of seconds → ms; UserError naming the flag. */
+export function parseDuration(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new UserError(`--${flag} "${text}" is not a duration (e.g. 500ms, 30s, 2m)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
+}
+
+/** "5", "3n" (3 per node) → a thread count. */
+export function parseConcurrency(text: string, nodes: number): number {
+  const m = /^(\d+)(n?)$/.exec(text.trim());
+  if (!m || Number(m[1]) === 0) throw new UserError(`--concurrency "${text}" must be a positive number of clients, or N per node like 2n`);
+  return Number(m[1]) * (m[2] ? nodes : 1);
+}
+
+export interface RawTestFlags {
+  name?: string;
+  db: string;
+  bug: string[];
+  nodes: number;
+  runtime: string;
+  workload: string;
+  nemesis: string;
+  nemesisInterval: string;
+  timeLimit: string;
+  rate: number;
+  concurrency: string;
+  seed?: string;
+  opTimeout: string;
+  recovery: string;
+  checkBudget: string;
+  leaveRunning: boolean;
+}
+
+/** Validates flags into a TestSpec, naming the first bad value. */
+export function buildSpec(f: RawTestFlags): TestSpec {
+  const db = oneOf('--db', f.db, DBS);
+  const bugs = f.bug.flatMap((b) => list('--bug', b, BUGS));
+  if (!Number.isInteger(f.nodes) || f.nodes < 1 || f.nodes > 9) throw new UserError(`--nodes ${f.nodes} must be between 1 and 9`);
+  const runtime = oneOf('--runtime', f.runtime, RUNTIME_CHOICES);
+  const workload = oneOf('--workload', f.workload, WORKLOAD_NAMES);
+  const nemesis = f.nemesis === 'none' ? [] : f.nemesis === 'all' ? [...FAULTS] : list('--nemesis', f.nemesis, [...FAULTS, 'none', 'all'] as const).filter((x): x is Fault => x !== 'none' && x !== 'all');
+  if (!(f.rate > 0)) throw new UserError(`--rate ${f.rate} must be a positive number of ops per second`);
+  let seed: number;
+  if (f.seed === undefined) seed = Math.floor(Math.random() * 2 ** 32);
+  else if (/^\d+$/.test(f.seed) && Number(f.seed) <= Number.MAX_SAFE_INTEGER) seed = Number(f.seed);
+  else throw new UserError(`--seed "${f.seed}" must be a non-negative integer`);
+  const timeLimitMs = parseDuration('time-limit', f.timeLimit);
+  if (timeLimitMs < 1000) throw new UserError(`--time-limit ${f.timeLimit} is too short (at least 1s)`);
+  const nemesisIntervalMs = parseDuration('nemesis-interval', f.nemesisInterval);
+  if (nemesisIntervalMs < 100) throw new UserError(`--nemesis-interval ${f.nemesisInterval} is too short (at least 100ms)`);
+  return {
+    name: f.name ?? `${db}-${workload}${nemesis.length ? `-${nemesis.join('+')}` : ''}${bugs.length ? `-bug-${bugs.join('+')}` : ''}`,
+    db,
+    bugs,
+    nodes: f.nodes,
+    runtime,
+    workload,
+    nemesis,
+    nemesisIntervalMs,
+    timeLimitMs,
+    rateHz: f.rate,
+    concurrency: parseConcurrency(f.concurrency, f.nodes),
+    seed,
+    opTimeoutMs: parseDuration('op-timeout', f.opTimeout),
+    recoveryMs: parseDuration('recovery', f.recovery),
+    checkBudgetMs: parseDuration('check-budget', f.checkBudget),
+    leaveRunning: f.leaveRunning,
+  };
+}
+
+/** The command line that reruns this spec with the same schedule. */
+export function rerunCommand(spec: TestSpec): string {
+  const parts = ['faultline test', `--db ${spec.db}`, `--workload ${spec.workload}`, `--nodes ${spec.nodes}`, `--runtime ${spec.runtime}`];
+  parts.push(`--nemesis ${spec.nemesis.length ? spec.nemesis.join(',') : 'none'}`);
+  if (spec.bugs.length) parts.push(`--bug ${spec.bugs.join(',')}`);
+  parts.push(`--time-limit ${spec.timeLimitMs / 1000}s`, `--nemesis-interval ${spec.nemesisIntervalMs}ms`, `--rate ${spec.rateHz}`, `--concurrency ${spec.concurrency}`, `--seed ${spec.seed}`);
+  return parts.join(' ');
+}
