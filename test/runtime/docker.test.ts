@@ -51,9 +51,10 @@ dtest('the node image builds offline from nothing (mmdebstrap base + host node +
   } else t.log('some faultline images are in use by containers; the base could not be removed first');
   const inspect = await docker.getImage(r.tag).inspect();
   t.deepEqual(inspect.Config.Entrypoint, ['/usr/local/bin/node', '/app/dist/src/store/main.js']);
+  // Rebuilt only when the content changes (here others may rebuild the store meanwhile: then the tag differs too).
   const again = await ensureImage(p());
-  t.false(again.built, 'an unchanged store rebuilt the image');
-  t.is(again.tag, r.tag);
+  t.true(!again.built || again.tag !== r.tag, 'an unchanged store rebuilt the image');
+  t.false(again.baseBuilt, 'the base was rebuilt although its package list did not change');
 });
 
 dtest('a 3-node cluster: partition the leader away, the majority moves on, heal converges', async (t) => {
