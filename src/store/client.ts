@@ -40,6 +40,8 @@ interface Pending {
   done: (a: Attempt) => void;
 }
 
+const CONNECT_TIMEOUT_MS = 1000;
+
 /** One lazily dialed connection to one node, multiplexing requests by id. */
 class Connection {
   private socket: Socket | null = null;
@@ -53,8 +55,11 @@ class Connection {
     return new Promise((resolve) => {
       const p: Pending = { line: JSON.stringify({ ...body, id }) + '\n', sent: false, done: () => undefined };
       const timer = setTimeout(() => finish({ kind: 'timeout', sent: p.sent }), Math.max(1, timeoutMs));
+      // A node that does not even accept the connection soon is skipped: nothing was sent.
+      const connectTimer = this.connected ? undefined : setTimeout(() => p.sent || finish({ kind: 'unreached' }), Math.min(CONNECT_TIMEOUT_MS, timeoutMs));
       const finish = (a: Attempt) => {
         clearTimeout(timer);
+        clearTimeout(connectTimer);
         this.pending.delete(id);
         resolve(a);
       };
@@ -168,12 +173,16 @@ export class StoreClient {
     return c;
   }
 
+  private nextNode(node: string): string {
+    return this.names[(this.names.indexOf(node) + 1) % this.names.length]!;
+  }
+
   /** Runs one op: tries nodes, follows hints, and stops at the first outcome that is not a redirect. */
   private async op(body: object): Promise<Outcome<unknown>> {
     if (this.closed) return { type: 'fail', error: 'client-closed' };
     const deadline = Date.now() + this.timeoutMs;
     let node = this.leaderGuess ?? this.names[0]!;
-    let hopsWithoutLeader = 0;
+    let hops = 0;
     let lastError = 'unavailable';
     while (Date.now() < deadline) {
       const a = await this.conn(node).request(this.nextId++, body, deadline - Date.now());
@@ -189,16 +198,14 @@ export class StoreClient {
           return r.definite === false ? { type: 'info', error: r.error ?? 'unknown', node } : { type: 'fail', error: r.error ?? 'unknown', node };
         }
         lastError = 'not-leader';
-        if (r.leader !== undefined && r.leader in this.nodes && r.leader !== node) {
-          node = r.leader;
-          continue;
-        }
+        const hint = r.leader !== undefined && r.leader in this.nodes && r.leader !== node ? r.leader : undefined;
+        node = hint ?? this.nextNode(node);
       } else {
         lastError = 'unavailable';
+        node = this.nextNode(node);
       }
-      // No usable hint: try the next node; after a full round with no leader, back off a little.
-      node = this.names[(this.names.indexOf(node) + 1) % this.names.length]!;
-      if (++hopsWithoutLeader % this.names.length === 0) await sleepUntil(Math.min(deadline, Date.now() + NO_LEADER_BACKOFF_MS));
+      // Hints can be stale during an election: after as many hops as there are nodes, pause.
+      if (++hops % this.names.length === 0) await sleepUntil(Math.min(deadline, Date.now() + NO_LEADER_BACKOFF_MS));
     }
     return { type: 'fail', error: lastError === 'not-leader' ? 'no-leader' : 'unavailable' };
   }
