@@ -76,6 +76,7 @@ export class StoreServer {
   private onTick(): void {
     this.replica.tick();
     this.schedulePump();
+    this.logChanges();
   }
 
   private onPeerMessage(m: PeerMessage): void {
@@ -100,6 +101,7 @@ export class StoreServer {
     const u = this.core.takeUrgent();
     for (const m of u.urgentMessages) this.transport.send(m.to, m);
     this.replica.afterPersist(u);
+    this.logChanges();
   }
 
   /** Persist a Ready, then send and answer; one at a time so later events batch together. */
