@@ -91,6 +91,9 @@ export class LinkProxy {
   setImpairment(o: { lossPct?: number; delayMs?: number; jitterMs?: number }): void {
     const lossPct = o.lossPct ?? 0;
     if (!(lossPct >= 0 && lossPct <= 100)) throw new RangeError(`loss must be 0..100 %, got ${lossPct}`);
+    // 100 % is a blackhole: entering it must cut live streams (dropping bytes mid-stream would
+    // corrupt them), and leaving it must cut the blackholed ones so their senders dial again.
+    if ((lossPct >= 100) !== (this.lossPct >= 100)) this.cutAll();
     this.lossPct = lossPct;
     this.delayMs = Math.max(0, o.delayMs ?? 0);
     this.jitterMs = Math.max(0, o.jitterMs ?? 0);

@@ -127,8 +127,16 @@ test('loss holds "lost" chunks back a retransmission timeout; 100 % blackholes',
     if ((r?.[1] ?? 0) >= 190) slow++;
   }
   t.true(slow >= 2 && slow <= 11, `${slow} of 12 round trips saw a retransmission wait`);
+  const cut = once(s, 'close');
   proxy.setImpairment({ lossPct: 100 });
-  t.is(await roundTrip(s, 'gone', 400), null);
-  s.destroy();
+  await cut; // entering 100 % cuts the live stream rather than dropping bytes out of it
+  const held = await connect(proxy.port);
+  t.is(await roundTrip(held, 'gone', 400), null);
+  const released = once(held, 'close');
+  proxy.setImpairment({ lossPct: 0 });
+  await released; // leaving 100 % cuts the blackholed stream so the sender dials again
+  const again = await connect(proxy.port);
+  t.is((await roundTrip(again, 'back'))?.[0], 'back');
+  again.destroy();
   t.throws(() => proxy.setImpairment({ lossPct: 101 }));
 });
