@@ -3,7 +3,7 @@
 
 import { checkLinearizable } from '../checkers/linearizable.js';
 import { fn, limit, mix, onClients, once, repeat, seq, untilOk } from '../src/generator/index.js';
-import { completion, storeClient } from './store-client.js';
+import { completion, readNearest, storeClients } from './store-client.js';
 import type { Workload } from './types.js';
 
 export function kvWorkload(keyCount = 8): Workload {
@@ -12,18 +12,18 @@ export function kvWorkload(keyCount = 8): Workload {
   return {
     name: 'kv',
     client(thread, ctx) {
-      const c = storeClient(thread, ctx);
+      const c = storeClients(thread, ctx);
       return {
         async invoke(inv) {
           const [key, v] = inv.value as [string, unknown];
           switch (inv.f) {
             case 'read':
-              return completion(await c.get(`kv/${key}`), (value) => [key, value]);
+              return completion(await readNearest(c, `kv/${key}`), (value) => [key, value]);
             case 'write':
-              return completion(await c.put(`kv/${key}`, v), () => inv.value);
+              return completion(await c.any.put(`kv/${key}`, v), () => inv.value);
             case 'cas': {
               const [from, to] = v as [number, number];
-              return completion(await c.cas(`kv/${key}`, from, to), () => inv.value);
+              return completion(await c.any.cas(`kv/${key}`, from, to), () => inv.value);
             }
             default:
               return { type: 'fail', error: `kv has no op ${inv.f}` };

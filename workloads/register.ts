@@ -4,7 +4,7 @@
 
 import { checkLinearizable } from '../checkers/linearizable.js';
 import { fn, limit, mix, onClients, untilOk, repeat, once } from '../src/generator/index.js';
-import { completion, storeClient } from './store-client.js';
+import { completion, readNearest, storeClients } from './store-client.js';
 import type { Workload } from './types.js';
 
 const KEY = 'register';
@@ -13,17 +13,17 @@ export function registerWorkload(): Workload {
   return {
     name: 'register',
     client(thread, ctx) {
-      const c = storeClient(thread, ctx);
+      const c = storeClients(thread, ctx);
       return {
         async invoke(inv) {
           switch (inv.f) {
             case 'read':
-              return completion(await c.get(KEY));
+              return completion(await readNearest(c, KEY));
             case 'write':
-              return completion(await c.put(KEY, inv.value), () => inv.value);
+              return completion(await c.any.put(KEY, inv.value), () => inv.value);
             case 'cas': {
               const [from, to] = inv.value as [number, number];
-              return completion(await c.cas(KEY, from, to), () => inv.value);
+              return completion(await c.any.cas(KEY, from, to), () => inv.value);
             }
             default:
               return { type: 'fail', error: `register has no op ${inv.f}` };

@@ -26,7 +26,7 @@ export default class Runs extends FaultlineCommand {
       const runs = await listRuns(db.sql, flags.limit);
       if (runs.length === 0) this.say(`No runs yet in ${db.where}.`);
       else {
-        const rows = runs.map((r) => [String(r.id), r.name, r.startedAt.toISOString().replace('T', ' ').slice(0, 19), String(r.ops), r.status === 'running' ? r.status : verdictText(r.valid)]);
+        const rows = runs.map((r) => [String(r.id), r.name, r.startedAt.toISOString().replace('T', ' ').slice(0, 19), String(r.ops), r.status === 'finished' ? verdictText(r.valid) : r.status]);
         const head = ['ID', 'NAME', 'STARTED (UTC)', 'OPS', 'VERDICT'];
         const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
         const line = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
