@@ -26,7 +26,12 @@ interface PendingRead {
 }
 
 export class Replica {
-  private writes = new Map<number, PendingWrite>();
+  /**
+   * Pending writes by log index. An index can hold more than one: a leader that lost its term
+   * and regained it may propose again at an index where its earlier entry was truncated away
+   * (and may yet be committed by another leader that still holds it).
+   */
+  private writes = new Map<number, PendingWrite[]>();
   private reads = new Map<number, PendingRead>();
   private nextReadCtx = 1;
   private ticks = 0;
@@ -43,7 +48,10 @@ export class Replica {
     if (cmd.op === 'get') return this.read(cmd.key, reply);
     const p = this.core.propose(cmd);
     if (!p.ok) return reply(notLeader(p.leader));
-    this.writes.set(p.index, { term: p.term, cmd, reply, deadlineTick: this.ticks + this.requestTimeoutTicks });
+    const w: PendingWrite = { term: p.term, cmd, reply, deadlineTick: this.ticks + this.requestTimeoutTicks };
+    const at = this.writes.get(p.index);
+    if (at) at.push(w);
+    else this.writes.set(p.index, [w]);
   }
 
   private read(key: string, reply: (r: Reply) => void): void {
@@ -61,11 +69,7 @@ export class Replica {
   tick(): void {
     this.ticks++;
     this.core.tick();
-    for (const [index, w] of this.writes) {
-      if (w.deadlineTick > this.ticks) continue;
-      this.writes.delete(index);
-      w.reply({ ok: false, error: 'timeout', definite: false });
-    }
+    this.takeWrites((_, w) => w.deadlineTick <= this.ticks, (w) => w.reply({ ok: false, error: 'timeout', definite: false }));
     for (const [ctx, r] of this.reads) {
       if (r.deadlineTick > this.ticks) continue;
       this.reads.delete(ctx);
@@ -91,12 +95,14 @@ export class Replica {
   }
 
   private answerWrite(index: number, term: number, result: { ok: true; value: unknown } | { ok: false; error: string }): void {
-    const w = this.writes.get(index);
-    if (!w) return;
+    const ws = this.writes.get(index);
+    if (!ws) return;
     this.writes.delete(index);
-    // Another leader's entry was committed at this index, so ours never can be.
-    if (w.term !== term) return w.reply({ ok: false, error: 'superseded', definite: true });
-    w.reply(result.ok ? { ok: true, value: result.value } : { ok: false, error: result.error, definite: true });
+    for (const w of ws) {
+      // Another leader's entry was committed at this index; ours existed only here, so it never will be.
+      if (w.term !== term) w.reply({ ok: false, error: 'superseded', definite: true });
+      else w.reply(result.ok ? { ok: true, value: result.value } : { ok: false, error: result.error, definite: true });
+    }
   }
 
   private answerRead(ctx: number, make: (r: PendingRead) => Reply): void {
@@ -109,30 +115,36 @@ export class Replica {
   /** early-ack bug: a write is acknowledged as soon as the leader's own log holds it. */
   private ackEarly(durableIndex: number): void {
     if (this.core.status().role !== 'leader') return;
-    for (const [index, w] of this.writes) {
-      if (index > durableIndex) continue;
-      this.writes.delete(index);
+    const term = this.core.status().term;
+    this.takeWrites((index, w) => index <= durableIndex && w.term === term, (w) => {
       const r = this.kv.preview(w.cmd);
       w.reply(r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error, definite: true });
-    }
+    });
   }
 
   /** Writes whose index a snapshot jumped over: we cannot tell whether ours was the entry. */
   private sweepSkipped(): void {
     const applied = this.core.status().lastApplied;
-    for (const [index, w] of this.writes) {
-      if (index > applied) continue;
-      this.writes.delete(index);
-      w.reply({ ok: false, error: 'unknown-outcome', definite: false });
-    }
+    this.takeWrites((index) => index <= applied, (w) => w.reply({ ok: false, error: 'unknown-outcome', definite: false }));
   }
 
   /** Answers everything still waiting (the node is shutting down). */
   abandonAll(): void {
-    for (const w of this.writes.values()) w.reply({ ok: false, error: 'shutting-down', definite: false });
+    for (const ws of this.writes.values()) for (const w of ws) w.reply({ ok: false, error: 'shutting-down', definite: false });
     for (const r of this.reads.values()) r.reply({ ok: false, error: 'shutting-down', definite: true });
     this.writes.clear();
     this.reads.clear();
+  }
+
+  /** Removes the pending writes matching `which` and answers each with `answer`. */
+  private takeWrites(which: (index: number, w: PendingWrite) => boolean, answer: (w: PendingWrite) => void): void {
+    for (const [index, ws] of this.writes) {
+      const keep = ws.filter((w) => !which(index, w));
+      if (keep.length === ws.length) continue;
+      if (keep.length === 0) this.writes.delete(index);
+      else this.writes.set(index, keep);
+      for (const w of ws) if (which(index, w)) answer(w);
+    }
   }
 
   status(): CoreStatus {
@@ -140,7 +152,9 @@ export class Replica {
   }
 
   pendingCount(): number {
-    return this.writes.size + this.reads.size;
+    let writes = 0;
+    for (const ws of this.writes.values()) writes += ws.length;
+    return writes + this.reads.size;
   }
 }
 
