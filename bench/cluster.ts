@@ -2,15 +2,13 @@
 // and 5 nodes, and time from partitioning the leader away to a new leader, on each runtime that is
 // available here. Usage: node dist/bench/cluster.js [--fresh] [--runtime docker|local|both] [--repeat N]
 
-import Docker from 'dockerode';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isolate } from '../nemeses/grudge.js';
 import { leaderOf, statuses } from '../nemeses/leader.js';
 import { newRunId } from '../src/runtime/common.js';
-import { dockerAnswers, DockerRuntime, ensureImage } from '../src/runtime/docker.js';
-import { BASE_REPO, NODE_REPO } from '../src/runtime/image.js';
+import { dockerAnswers, DockerRuntime, ensureImage, removeImages } from '../src/runtime/docker.js';
 import { LocalRuntime } from '../src/runtime/local.js';
 import { pollUntil, progress, type NodeHandle, type Runtime } from '../src/runtime/types.js';
 
@@ -55,10 +53,8 @@ async function measure(kind: 'docker' | 'local', nodeCount: number) {
 const hasDocker = await dockerAnswers();
 if (hasDocker && which !== 'local') {
   if (fresh) {
-    const docker = new Docker();
-    for (const img of await docker.listImages()) {
-      if ((img.RepoTags ?? []).some((t) => t.startsWith(`${NODE_REPO}:`) || t.startsWith(`${BASE_REPO}:`))) await docker.getImage(img.Id).remove({ force: true }).catch(() => {});
-    }
+    const { kept } = await removeImages({ base: true });
+    if (kept.length > 0) console.log(`in use by containers, not removed: ${kept.join(', ')}`);
   }
   const t0 = performance.now();
   const r = await ensureImage(progress(900_000));

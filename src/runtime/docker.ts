@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { blockedLinks } from '../../nemeses/grudge.js';
 import { faketimeEnv, faketimeOffset, nodeNames, storeArgs, tcpOpen, writeAtomic } from './common.js';
-import { ensureNodeImage, type ImageEngine, type ImageResult } from './image.js';
+import { BASE_REPO, ensureNodeImage, NODE_REPO, type ImageEngine, type ImageResult } from './image.js';
 import {
   pollUntil,
   UnsupportedFault,
@@ -92,9 +92,50 @@ export function imageEngine(docker = dockerClient()): ImageEngine {
   };
 }
 
+/**
+ * Removes faultline images (node and, with `base`, base) that no container uses, except `keepTag`.
+ * Used after a rebuild (superseded node images) and by tests and bench that build from nothing.
+ */
+export async function removeImages(o: { base?: boolean; keepTag?: string } = {}, docker = dockerClient()): Promise<{ removed: string[]; kept: string[] }> {
+  const inUse = new Set((await docker.listContainers({ all: true })).map((c) => c.ImageID));
+  const removed: string[] = [], kept: string[] = [];
+  const repos = o.base ? [NODE_REPO, BASE_REPO] : [NODE_REPO]; // node images first: they sit on the base
+  for (const repo of repos) {
+    for (const img of await docker.listImages()) {
+      const tags = (img.RepoTags ?? []).filter((t) => t.startsWith(`${repo}:`));
+      if (tags.length === 0) continue;
+      if (inUse.has(img.Id) || (o.keepTag && tags.includes(o.keepTag))) {
+        kept.push(...tags);
+        continue;
+      }
+      try {
+        await docker.getImage(img.Id).remove({ force: true });
+        removed.push(...tags);
+      } catch {
+        kept.push(...tags);
+      }
+    }
+  }
+  return { removed, kept };
+}
+
+/** Containers and networks labelled with this run id that still exist. */
+export async function runObjects(runId: string, docker = dockerClient()): Promise<{ containers: number; networks: number }> {
+  const filters = { label: [`${RUN_LABEL}=${runId}`] };
+  return { containers: (await docker.listContainers({ all: true, filters })).length, networks: (await docker.listNetworks({ filters })).length };
+}
+
+/** Entrypoint of an image (tests check the store is PID 1). */
+export async function imageEntrypoint(tag: string, docker = dockerClient()): Promise<string[]> {
+  return (await docker.getImage(tag).inspect()).Config.Entrypoint as unknown as string[];
+}
+
 /** Builds (or finds) the node image; exported for tests and bench. */
-export function ensureImage(p: Progress, root?: string): Promise<ImageResult> {
-  return ensureNodeImage(imageEngine(), p, root);
+export async function ensureImage(p: Progress, root?: string): Promise<ImageResult> {
+  const r = await ensureNodeImage(imageEngine(), p, root);
+  // Each store change makes a new node image; drop the superseded ones no container uses.
+  if (r.built) await removeImages({ keepTag: r.tag }).catch(() => {});
+  return r;
 }
 
 /** Subnets already used by docker networks and host routes, as "a.b.c" /24 prefixes we must avoid. */
@@ -375,6 +416,12 @@ export class DockerRuntime implements Runtime {
     await this.applyRules(n, p);
     if (o.lossPct) out.push(`${h.name}: OUTPUT -d <peers> -m statistic --probability ${o.lossPct / 100} DROP`);
     return out;
+  }
+
+  /** The container's state and settings as docker reports them (for tests and reports). */
+  async inspect(h: NodeHandle): Promise<{ running: boolean; paused: boolean; privileged: boolean; capAdd: string[]; labels: Record<string, string> }> {
+    const i = await this.node(h).container.inspect();
+    return { running: i.State.Running, paused: i.State.Paused, privileged: i.HostConfig.Privileged ?? false, capAdd: i.HostConfig.CapAdd ?? [], labels: i.Config.Labels };
   }
 
   /** The iptables rules currently in a container (for tests and reports). */

@@ -4,7 +4,6 @@
 // daemon answers; with FAULTLINE_REQUIRE_DOCKER=1 and no daemon, fails instead of skipping.
 
 import test from 'ava';
-import Docker from 'dockerode';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +11,9 @@ import { isolate } from '../../nemeses/grudge.js';
 import { statuses } from '../../nemeses/leader.js';
 import { cleanup } from '../../src/runtime/cleanup.js';
 import { readPidFiles } from '../../src/runtime/common.js';
-import { DockerRuntime, ensureImage, RUN_LABEL } from '../../src/runtime/docker.js';
-import { BASE_REPO, NODE_REPO } from '../../src/runtime/image.js';
+import { DockerRuntime, ensureImage, imageEntrypoint, removeImages, RUN_LABEL, runObjects } from '../../src/runtime/docker.js';
 import { pollUntil } from '../../src/runtime/types.js';
-import { clientFor, dockerMode, newSpec, p, partitionLeaderScenario, putUntilOk, removeDir, useTempHome, waitConverged, waitLeader } from './helpers.js';
+import { clientFor, dockerMode, newSpec, p, partitionLeaderScenario, putUntilOk, removeDir, runScheduleScenario, useTempHome, waitConverged, waitLeader } from './helpers.js';
 
 useTempHome();
 const mode = await dockerMode();
@@ -24,33 +22,20 @@ if (!mode.available) {
   if (mode.required) test('a Docker daemon answers (FAULTLINE_REQUIRE_DOCKER=1)', (t) => t.fail('no Docker daemon answers; run docker/ensure-docker.sh'));
   else console.log('docker runtime tests SKIPPED: no Docker daemon answers (run docker/ensure-docker.sh; set FAULTLINE_REQUIRE_DOCKER=1 to make this a failure)');
 }
-const docker = new Docker();
-
-async function leftovers(runId: string): Promise<{ containers: number; networks: number }> {
-  const filters = { label: [`${RUN_LABEL}=${runId}`] };
-  return { containers: (await docker.listContainers({ all: true, filters })).length, networks: (await docker.listNetworks({ filters })).length };
-}
+const leftovers = (runId: string) => runObjects(runId);
 
 dtest('the node image builds offline from nothing (mmdebstrap base + host node + store)', async (t) => {
   // Remove our images that no container uses, so the build really starts from Debian's packages.
-  const inUse = new Set((await docker.listContainers({ all: true })).map((c) => c.ImageID));
-  const ours = (await docker.listImages()).filter((i) => (i.RepoTags ?? []).some((tag) => tag.startsWith(`${NODE_REPO}:`) || tag.startsWith(`${BASE_REPO}:`)));
-  let removedAll = true;
-  for (const img of ours.filter((i) => i.RepoTags?.some((x) => x.startsWith(NODE_REPO)))) {
-    if (inUse.has(img.Id)) removedAll = false;
-    else await docker.getImage(img.Id).remove({ force: true }).catch(() => (removedAll = false));
-  }
-  for (const img of ours.filter((i) => i.RepoTags?.some((x) => x.startsWith(BASE_REPO)))) {
-    await docker.getImage(img.Id).remove({ force: false }).catch(() => (removedAll = false));
-  }
+  const { removed, kept } = await removeImages({ base: true });
+  t.log(`removed ${removed.join(', ') || 'nothing'}${kept.length ? `; in use, kept: ${kept.join(', ')}` : ''}`);
+  const removedAll = kept.length === 0;
   const started = Date.now();
   const r = await ensureImage(p(600_000));
   t.log(`image ${r.tag}: built=${r.built} base built=${r.baseBuilt} in ${Date.now() - started} ms`);
   if (removedAll) {
     t.true(r.built && r.baseBuilt, 'nothing was rebuilt although the images were removed');
   } else t.log('some faultline images are in use by containers; the base could not be removed first');
-  const inspect = await docker.getImage(r.tag).inspect();
-  t.deepEqual(inspect.Config.Entrypoint, ['/usr/local/bin/node', '/app/dist/src/store/main.js']);
+  t.deepEqual(await imageEntrypoint(r.tag), ['/usr/local/bin/node', '/app/dist/src/store/main.js']);
   // Rebuilt only when the content changes (here others may rebuild the store meanwhile: then the tag differs too).
   const again = await ensureImage(p());
   t.true(!again.built || again.tag !== r.tag, 'an unchanged store rebuilt the image');
@@ -64,10 +49,10 @@ dtest('a 3-node cluster: partition the leader away, the majority moves on, heal 
     const nodes = await rt.up(spec, p(300_000));
     t.deepEqual(nodes.map((n) => n.name), ['n1', 'n2', 'n3']);
     t.regex(nodes[0]!.clientAddr, /^10\.213\.\d+\.11:7000$/);
-    const info = await docker.getContainer(`faultline-${spec.runId}-n1`).inspect();
-    t.false(info.HostConfig.Privileged);
-    t.deepEqual(info.HostConfig.CapAdd, ['NET_ADMIN']);
-    t.is(info.Config.Labels[RUN_LABEL], spec.runId);
+    const info = await rt.inspect(nodes[0]!);
+    t.false(info.privileged);
+    t.deepEqual(info.capAdd, ['NET_ADMIN']);
+    t.is(info.labels[RUN_LABEL], spec.runId);
     t.log(`mechanisms: ${JSON.stringify(rt.mechanisms())}`);
     await partitionLeaderScenario(t, rt, nodes);
     t.notRegex(await rt.iptables(nodes[0]!, p()), /DROP/, 'heal left iptables rules behind');
@@ -103,14 +88,14 @@ dtest('faults take effect and heal: clock (one container only), kill, pause, los
 
     // kill: the container stops and the node stops answering; start brings it back
     await rt.kill(n3, p());
-    t.false((await docker.getContainer(`faultline-${spec.runId}-n3`).inspect()).State.Running);
+    t.false((await rt.inspect(n3)).running);
     t.false((await statuses([n3], 500)).has('n3'));
     await rt.heal(p());
     await pollUntil('n3 back', async () => (await statuses([n3], 500)).has('n3'), AbortSignal.timeout(20_000));
 
     // pause: the container is frozen and times out; heal thaws it
     await rt.pause(n2, p());
-    t.true((await docker.getContainer(`faultline-${spec.runId}-n2`).inspect()).State.Paused);
+    t.true((await rt.inspect(n2)).paused);
     t.false((await statuses([n2], 500)).has('n2'));
     await rt.heal(p());
     await pollUntil('n2 back', async () => (await statuses([n2], 500)).has('n2'), AbortSignal.timeout(20_000));
@@ -203,4 +188,18 @@ dtest('partition isolates exactly the grudge: a blocked pair stops hearing each 
     await rt.down(p());
     removeDir(spec.runDir);
   }
+});
+
+dtest('a seeded schedule of partition, kill, pause, clock and loss runs on docker and heals', async (t) => {
+  const rt = new DockerRuntime();
+  const spec = newSpec(3);
+  try {
+    const nodes = await rt.up(spec, p(300_000));
+    await runScheduleScenario(t, rt, nodes, ['partition', 'kill', 'pause', 'clock', 'loss'], 7);
+    for (const n of nodes) t.notRegex(await rt.iptables(n, p()), /DROP/, `${n.name} kept a rule after heal`);
+  } finally {
+    await rt.down(p());
+    removeDir(spec.runDir);
+  }
+  t.deepEqual(await leftovers(spec.runId), { containers: 0, networks: 0 });
 });
