@@ -130,14 +130,19 @@ function awaitConvergence(c: SimCluster): string {
   return c.leader()!.id;
 }
 
-/** Durability: every append that was acknowledged is in the final list, exactly once. */
+/**
+ * Durability and honest failures: every acknowledged append is in the final list exactly once,
+ * and an append answered with a definite failure is not in it at all.
+ */
 function checkAcknowledgedAppends(list: unknown[], ops: SimOp[]): void {
   const counts = new Map<unknown, number>();
   for (const v of list) counts.set(v, (counts.get(v) ?? 0) + 1);
   for (const op of ops) {
-    if (op.cmd.op !== 'append' || !op.reply?.ok) continue;
+    if (op.cmd.op !== 'append' || !op.reply) continue;
     const n = counts.get(op.cmd.value) ?? 0;
-    if (n !== 1) throw new Error(`durability: acknowledged append ${JSON.stringify(op.cmd.value)} appears ${n} times in the final list`);
+    const value = JSON.stringify(op.cmd.value);
+    if (op.reply.ok && n !== 1) throw new Error(`durability: acknowledged append ${value} appears ${n} times in the final list`);
+    if (!op.reply.ok && op.reply.definite && n !== 0) throw new Error(`append ${value} failed definitely (${op.reply.error}) yet appears ${n} times`);
   }
 }
 
