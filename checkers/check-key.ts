@@ -30,22 +30,22 @@ export interface KeyCheckOptions {
 /** Below this many calls the prefix search is not worth its overhead. */
 const FIRST_PREFIX = 256;
 
-/** A prefix may turn at most this many completed calls into crashed ones (each doubles its search). */
-const MAX_CUT_RUNNING = 6;
+/** A prefix may turn at most this many completed impure calls into crashed ones (each can double its search). */
+const MAX_CUT_RUNNING = 8;
 
 /**
  * The position of a cut near call `size` where few completed calls are running (those would
  * read as crashed in the prefix and multiply its search), or undefined when there is none.
- * `returns` is the sorted list of finite return positions; `crashedBefore[m]` counts crashed
- * calls among the first m.
+ * `returns` is the sorted list of finite return positions of impure calls; `notCountedBefore[m]`
+ * counts the pure or crashed calls among the first m.
  */
-function quietCut(calls: Calls, size: number, returns: Float64Array, crashedBefore: Int32Array): number | undefined {
+function quietCut(calls: Calls, size: number, returns: Float64Array, notCountedBefore: Int32Array): number | undefined {
   let bestCut: number | undefined;
   let bestRunning = MAX_CUT_RUNNING + 1;
-  const end = Math.min(calls.length - 1, size + (size >>> 2));
+  const end = Math.min(calls.length - 1, size + (size >>> 1));
   for (let m = size; m <= end && bestRunning > 0; m++) {
     const cut = calls[m]!.callAt;
-    // Calls invoked before the cut (the first m) minus crashed ones minus those returned by it.
+    // Impure completed calls invoked before the cut (the first m) minus those returned by it.
     let lo = 0;
     let hi = returns.length;
     while (lo < hi) {
@@ -53,7 +53,7 @@ function quietCut(calls: Calls, size: number, returns: Float64Array, crashedBefo
       if (returns[mid]! < cut) lo = mid + 1;
       else hi = mid;
     }
-    const running = m - crashedBefore[m]! - lo;
+    const running = m - notCountedBefore[m]! - lo;
     if (running < bestRunning) {
       bestRunning = running;
       bestCut = cut;
@@ -73,11 +73,29 @@ export function checkKey(model: AnyModel, item: KeyPairs, options: KeyCheckOptio
   // Ordering for violations: a non-linearizable prefix proves the whole non-linearizable (every
   // prefix of a linearizable history is linearizable, running calls read as crashed), and a
   // short prefix is searched far faster than the whole. Doubling keeps the extra work under 2×.
-  const returns = Float64Array.from(calls.filter((c) => c.returnAt !== Infinity).map((c) => c.returnAt)).sort();
-  const crashedBefore = new Int32Array(calls.length + 1);
-  calls.forEach((c, i) => (crashedBefore[i + 1] = crashedBefore[i]! + (c.returnAt === Infinity ? 1 : 0)));
+  // Only impure calls count as running at a cut: pure ones (reads) that read as crashed in the
+  // prefix are dropped by pruneCrashed, so they cost nothing.
+  const impure = calls.map((c) => model.isPure?.(c.input, c.output) !== true);
+  // A certain violation found without search decides at once (the search would have to exhaust
+  // every configuration before it, which at high concurrency can exceed any budget).
+  const certain = model.certainViolation?.(calls);
+  if (certain !== undefined) {
+    const verdict: KeyVerdict = { ...base, valid: false, configurations: 0 };
+    if (options.explain) {
+      // The furthest partial linearization, from a short search (its verdict is not needed).
+      const limits = { ...options.limits, deadlineMs: Math.min(options.explainDeadlineMs, performance.now() + 2000), maxCacheEntries: 200_000 };
+      const upTo = calls.filter((c) => c.callAt <= calls[certain]!.returnAt);
+      const out = searchLinearization(model, upTo, limits);
+      const best = out.verdict === true ? { order: [], states: [] } : out.best;
+      verdict.explanation = explain(model, upTo, best, upTo.indexOf(calls[certain]!), { ...options.limits, deadlineMs: options.explainDeadlineMs });
+    }
+    return verdict;
+  }
+  const returns = Float64Array.from(calls.filter((c, i) => impure[i] && c.returnAt !== Infinity).map((c) => c.returnAt)).sort();
+  const notCountedBefore = new Int32Array(calls.length + 1);
+  calls.forEach((c, i) => (notCountedBefore[i + 1] = notCountedBefore[i]! + (!impure[i] || c.returnAt === Infinity ? 1 : 0)));
   for (let size = FIRST_PREFIX; size < calls.length; size *= 2) {
-    const cut = quietCut(calls, size, returns, crashedBefore);
+    const cut = quietCut(calls, size, returns, notCountedBefore);
     if (cut === undefined) continue;
     const prefix = pruneCrashed(model, prefixCalls(calls, cut)).calls;
     const out = searchLinearization(model, prefix, options.limits);

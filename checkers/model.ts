@@ -45,10 +45,11 @@ export interface Model<State, Input, Output> {
   /** P-compositionality: the independent key a call touches (kv), or undefined for one object. */
   keyOf?(invoke: Op): string | undefined;
   /**
-   * A crashed call that never changes the state in any way and is legal everywhere (a read whose
-   * result nobody saw): it can be dropped from the history without changing the verdict.
+   * True when every legal step of this call leaves the state as it was (a read; a cas that
+   * returned false). Crashed pure calls are dropped (they are legal everywhere and change
+   * nothing); completed ones are linearized as soon as they are legal (see wgl.ts).
    */
-  isReadOnly?(input: Input): boolean;
+  isPure?(input: Input, output: MaybeOutput<Output>): boolean;
   /**
    * True when this crashed call (index `crashed` in `calls`) provably cannot matter, so the search
    * may treat it as never having happened. See each model for the argument.
@@ -61,6 +62,11 @@ export interface Model<State, Input, Output> {
    */
   needs?(input: Input, output: MaybeOutput<Output>): string[];
   provides?(input: Input, output: MaybeOutput<Output>): string[];
+  /**
+   * A completed call that provably cannot be linearized, found without search (index into
+   * `calls`), or undefined. Must be sound: never name a call of a linearizable history.
+   */
+  certainViolation?(calls: readonly PlacedCall<Input, Output>[]): number | undefined;
   /** A class key for inputs: crashed calls with equal keys are interchangeable in the search. */
   inputKey(input: Input): string;
   describeCall(input: Input, output: MaybeOutput<Output>): string;

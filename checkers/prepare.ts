@@ -86,7 +86,7 @@ const PRUNE_WORK_LIMIT = 50_000_000;
 
 /**
  * Removes crashed calls that cannot change the verdict:
- *  - crashed read-only calls: they allow every output and change nothing, so any linearization
+ *  - crashed pure calls (reads): they allow every output and change nothing, so any linearization
  *    with them stays legal without them, and vice versa;
  *  - crashed calls the model's `crashedIsIrrelevant` rule proves unnecessary.
  * The rules are applied one call at a time to the calls still left. That is sound because each
@@ -96,7 +96,7 @@ const PRUNE_WORK_LIMIT = 50_000_000;
 export function pruneCrashed(model: AnyModel, calls: Calls): { calls: Calls; report: PruneReport } {
   const report: PruneReport = { crashedReads: 0, irrelevantCrashed: 0 };
   let kept = calls.filter((c) => {
-    const drop = c.output === UNKNOWN_OUTPUT && model.isReadOnly?.(c.input) === true;
+    const drop = c.output === UNKNOWN_OUTPUT && model.isPure?.(c.input, c.output) === true;
     if (drop) report.crashedReads++;
     return !drop;
   });

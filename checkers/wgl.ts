@@ -1,16 +1,18 @@
 // The just-in-time linearization search (Wing & Gong, with Lowe's cache of visited configurations)
 // for the calls of ONE object. Calls and returns sit in a doubly linked list in real-time order;
-// the search linearizes calls from the head and backtracks when it meets a return whose call it
-// has not linearized. A configuration is (linearized calls, model state); one already explored
-// is never explored again.
+// from a configuration, the calls that may go next are those before the first return in the list
+// (the window); when none leads anywhere the configuration fails and the search backtracks.
+// A configuration is (linearized calls, model state); one already explored is never explored again.
 //
-// Crashed calls (unknown output, no return event) are optional and never block anything. Three
-// reductions keep them from multiplying the search, each argued where it is applied:
+// Order and reductions, each argued where it is applied:
+//  - a legal completed pure call (a read) is the only move tried (it can always go first);
+//  - the call whose return ends the window is tried first (it is the most constrained);
+//  - crashed calls (unknown output, no return event) are optional and never block anything;
+//    they are tried after completed calls, so they are used only when needed;
 //  - dominance: a configuration with the same completed calls and state as an explored one, but
 //    with MORE crashed calls used up, is pruned (it can do nothing the other could not);
 //  - interchangeable crashed calls (same input) are used in invoke order only;
 //  - a crashed call that leaves the state unchanged is never applied.
-// Completed calls are tried before crashed ones, so crashed calls are used only when needed.
 
 import type { AnyModel, PlacedCall } from './model.js';
 import { ConfigCache } from './config-cache.js';
@@ -48,13 +50,24 @@ export type SearchOutcome =
       configurations: number;
     };
 
+/** A move made: call `call` applied to `prevState`, giving `nexts[alt]`. */
 interface Frame {
   call: number;
   prevState: unknown;
   nexts: unknown[];
   alt: number;
-  /** 0 when pushed while scanning completed calls, 1 while scanning crashed ones. */
-  phase: 0 | 1;
+}
+
+/** The moves left to try from one configuration (see expand and nextCandidate). */
+interface Level {
+  /** A legal completed pure call: the only move worth making, or -1. */
+  forced: number;
+  /** The call whose return ends the window of calls that may go next, or -1. */
+  stuck: number;
+  /** 0 forced move, 1 stuck call, 2 other completed calls, 3 crashed calls, 4 done. */
+  phase: number;
+  /** Position of the window scan in phases 2 and 3. */
+  cursor: number;
 }
 
 const CHECK_EVERY = 2048;
@@ -87,6 +100,8 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     } else reqId[i] = required++;
   }
   const usedInClass = new Int32Array(classSizes.length);
+  const isPure = new Uint8Array(n);
+  for (let i = 0; i < n; i++) isPure[i] = reqId[i]! >= 0 && model.isPure?.(calls[i]!.input, calls[i]!.output) === true ? 1 : 0;
 
   // --- the event list: node 2i = call of i, 2i+1 = its return; HEAD = 2n; -1 = end.
   const HEAD = 2 * n;
@@ -202,10 +217,81 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     return -1;
   };
 
-  let cursor = next[HEAD]!;
-  let phase: 0 | 1 = 0;
+  /**
+   * Opens the current configuration: finds the call whose return ends the just-in-time window
+   * (`stuck`: it must come before anything invoked later, so it is tried first), and a forced
+   * move if there is one. A completed pure call (a read, a cas that returned false: no legal
+   * step of it changes the state) that is legal here is the only move worth making: in any
+   * successful continuation it can be moved to the front (it is legal now, changes nothing
+   * where it was, and being available now, no call that must precede it is pending).
+   */
+  const expand = (): Level => {
+    let node = next[HEAD]!;
+    let forced = -1;
+    while (node >= 0 && (node & 1) === 0) {
+      const i = node >>> 1;
+      if (forced < 0 && isPure[i] === 1 && model.step(state, calls[i]!.input, calls[i]!.output).length > 0) forced = i;
+      node = next[node]!;
+    }
+    return { forced, stuck: node >= 0 ? node >>> 1 : -1, phase: forced >= 0 ? 0 : 1, cursor: next[HEAD]! };
+  };
+
+  /**
+   * The next move to try from a configuration, or -1: the forced move alone; else the stuck
+   * call, then the other completed calls of the window in invoke order, then crashed ones (so
+   * crashed calls are used only when needed).
+   */
+  const nextCandidate = (level: Level): number => {
+    if (level.phase === 0) {
+      level.phase = 4;
+      return level.forced;
+    }
+    if (level.phase === 1) {
+      level.phase = 2;
+      if (level.stuck >= 0) return level.stuck;
+    }
+    while (level.phase === 2 || level.phase === 3) {
+      const node = level.cursor;
+      if (node < 0 || (node & 1) === 1) {
+        // End of the window: scan it again for crashed calls, or stop.
+        level.phase = level.phase === 2 ? 3 : 4;
+        level.cursor = next[HEAD]!;
+        continue;
+      }
+      level.cursor = next[node]!;
+      const i = node >>> 1;
+      const crashed = reqId[i]! < 0;
+      if (level.phase === 2 ? !crashed && i !== level.stuck : crashed) return i;
+    }
+    return -1;
+  };
+
+  const levels: Level[] = [];
+  /** Applies call i from the current configuration if it leads somewhere unexplored. */
+  const tryMove = (i: number): boolean => {
+    const crashed = reqId[i]! < 0;
+    if (crashed && rankOf[i] !== usedInClass[classOf[i]!]) return false;
+    const c = calls[i]!;
+    let nexts = model.step(state, c.input, c.output);
+    // A crashed call that changes nothing leads to a configuration dominated by this one.
+    if (crashed) nexts = nexts.filter((t) => !model.equal(t, state));
+    if (nexts.length === 0) return false;
+    const depth = stack.length;
+    const maxReq = crashed ? maxReqAt[depth]! : Math.max(maxReqAt[depth]!, reqId[i]!);
+    const k = firstFreshAlternative(i, nexts, 0, maxReq);
+    if (k < 0) return false;
+    stack.push({ call: i, prevState: state, nexts, alt: k });
+    maxReqAt[depth + 1] = maxReq;
+    state = nexts[k];
+    lift(i);
+    noteProgress();
+    levels.push(expand());
+    return true;
+  };
+
   let steps = 0;
   seenOrRecord(-1, state);
+  levels.push(expand());
   for (;;) {
     if (requiredDone === required) {
       return { verdict: true, order: stack.map((f) => f.call), configurations: cache.size };
@@ -219,47 +305,20 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     if (cache.size > limits.maxCacheEntries) {
       return { verdict: 'unknown', reason: 'memory', best: partial(), configurations: cache.size };
     }
-    if (cursor >= 0 && (cursor & 1) === 0) {
-      // A call: try to linearize it here (completed calls in phase 0, crashed ones in phase 1).
-      const i = cursor >>> 1;
-      const crashed = reqId[i]! < 0;
-      if (crashed === (phase === 1) && (!crashed || rankOf[i] === usedInClass[classOf[i]!])) {
-        const c = calls[i]!;
-        let nexts = model.step(state, c.input, c.output);
-        // A crashed call that changes nothing leads to a configuration dominated by this one.
-        if (crashed) nexts = nexts.filter((s) => !model.equal(s, state));
-        const depth = stack.length;
-        const maxReq = crashed ? maxReqAt[depth]! : Math.max(maxReqAt[depth]!, reqId[i]!);
-        const k = nexts.length > 0 ? firstFreshAlternative(i, nexts, 0, maxReq) : -1;
-        if (k >= 0) {
-          stack.push({ call: i, prevState: state, nexts, alt: k, phase });
-          maxReqAt[depth + 1] = maxReq;
-          state = nexts[k];
-          lift(i);
-          noteProgress();
-          cursor = next[HEAD]!;
-          phase = 0;
-          continue;
-        }
-      }
-      cursor = next[cursor]!;
-      continue;
-    }
-    // A return (or the end of the list): nothing more can go here in this phase.
-    if (phase === 0 && crashedCount > 0) {
-      if (cursor >= 0 && blocker === undefined && requiredDone === bestRequired) blocker = cursor >>> 1;
-      phase = 1;
-      cursor = next[HEAD]!;
-      continue;
-    }
-    if (cursor >= 0 && blocker === undefined && requiredDone === bestRequired) blocker = cursor >>> 1;
-    // Backtrack: undo the last call, try its other next-states, else move past it.
+    const level = levels.at(-1)!;
+    let moved = false;
+    for (let i = nextCandidate(level); !moved && i >= 0; i = moved ? -1 : nextCandidate(level)) moved = tryMove(i);
+    if (moved) continue;
+    // Every move from this configuration failed: it fails. Undo the move that led here.
+    if (blocker === undefined && requiredDone === bestRequired && level.stuck >= 0) blocker = level.stuck;
+    levels.pop();
     const frame = stack.at(-1);
     if (!frame) {
       return { verdict: false, best: partial(), blocker, configurations: cache.size };
     }
     const i = frame.call;
     clearBit(i);
+    unlift(i);
     state = frame.prevState;
     const k = firstFreshAlternative(i, frame.nexts, frame.alt + 1, maxReqAt[stack.length]!);
     if (k >= 0) {
@@ -267,14 +326,11 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
       // The top frame changed in place: `best` may share only the frames below it now.
       if (stack.length - 1 < lowWater) lowWater = stack.length - 1;
       state = frame.nexts[k];
-      cursor = next[HEAD]!;
-      phase = 0;
+      lift(i);
+      levels.push(expand());
       continue;
     }
     stack.pop();
     if (stack.length < lowWater) lowWater = stack.length;
-    unlift(i);
-    cursor = next[2 * i]!;
-    phase = frame.phase;
   }
 }

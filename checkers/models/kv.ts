@@ -6,7 +6,7 @@ import type { Op } from '../../src/history/op.js';
 import { UnsupportedOpError, type Model } from '../model.js';
 import { canonicalJson, type Scalar } from '../values.js';
 import {
-  crashedRegisterCallIsIrrelevant, decodeRegisterCall, registerNeeds, registerProvides, describeRegisterCall, hashRegister,
+  certainlyStaleRead, crashedRegisterCallIsIrrelevant, decodeRegisterCall, registerIsPure, registerNeeds, registerProvides, describeRegisterCall, hashRegister,
   registerInputKey, showRegister, stepRegister, type RegisterInput, type RegisterOutput,
 } from './register-ops.js';
 import { toScalar } from '../values.js';
@@ -54,8 +54,9 @@ export function kvModel(initial: unknown = null): Model<Scalar, RegisterInput, R
         // Jepsen's independent checker reads the completion's own tuple; a missing one reads as nil.
         completion && { type: completion.type, value: splitKeyed(completion.value)?.value ?? null },
       ),
-    isReadOnly: (input) => input.kind === 'read',
+    isPure: registerIsPure,
     crashedIsIrrelevant: crashedRegisterCallIsIrrelevant,
+    certainViolation: (calls) => certainlyStaleRead(calls, start),
     // The initial value needs no writer.
     needs: (input, output) => registerNeeds(input, output).filter((t) => t !== JSON.stringify(start)),
     provides: registerProvides,

@@ -177,3 +177,96 @@ export function registerProvides(input: RegisterInput, output: MaybeOutput<Regis
   const v = valueSetBy(input);
   return v === undefined ? [] : [JSON.stringify(v)];
 }
+
+/** Reads, cas calls that returned false, and cas x→x never change the register. */
+export function registerIsPure(input: RegisterInput, output: MaybeOutput<RegisterOutput>): boolean {
+  if (input.kind === 'read') return true;
+  return input.kind === 'cas' && (output === false || input.from === input.to);
+}
+
+/**
+ * A certain violation found without search: the index of a completed call that needs the
+ * register to hold v (a read of v, a successful cas from v) although every call that could
+ * have written v was certainly overwritten before it was invoked. Returns undefined when there
+ * is none (or the key has appends, which build values instead of setting them).
+ *
+ * Argument: in any linearization, take the last call P before R that wrote v (the initial value
+ * counts as written at the start). Some completed call C that sets another value was invoked
+ * after P completed and completed before R was invoked, so real time puts P < C < R, and no call
+ * between C and R writes v (P was the last). So the register does not hold v at R.
+ */
+export function certainlyStaleRead(
+  calls: readonly PlacedCall<RegisterInput, RegisterOutput>[],
+  initial: Scalar,
+): number | undefined {
+  if (calls.some((c) => c.input.kind === 'append')) return undefined;
+  // Completed calls that certainly set a value, by invoke position.
+  const changers = calls
+    .filter((c) => c.returnAt !== Infinity && (c.input.kind === 'write' || (c.input.kind === 'cas' && c.output === true)))
+    .map((c) => ({ callAt: c.callAt, returnAt: c.returnAt, to: valueSetBy(c.input)! }))
+    .sort((a, b) => a.callAt - b.callAt);
+  // Suffix minima of return positions: the earliest-returning changer invoked at or after each
+  // index, and the earliest one setting a different value (so one of them sets a value ≠ v).
+  const n = changers.length;
+  const best1 = new Float64Array(n + 1).fill(Infinity);
+  const best1To: Scalar[] = new Array<Scalar>(n + 1).fill(null);
+  const best2 = new Float64Array(n + 1).fill(Infinity);
+  for (let i = n - 1; i >= 0; i--) {
+    const c = changers[i]!;
+    best1[i] = best1[i + 1]!;
+    best1To[i] = best1To[i + 1]!;
+    best2[i] = best2[i + 1]!;
+    if (c.returnAt < best1[i]!) {
+      if (best1To[i] !== c.to) best2[i] = best1[i]!;
+      best1[i] = c.returnAt;
+      best1To[i] = c.to;
+    } else if (c.to !== best1To[i] && c.returnAt < best2[i]!) best2[i] = c.returnAt;
+  }
+  /** The earliest return of a changer to a value other than v invoked after position t. */
+  const overwrittenBy = (t: number, v: Scalar): number => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (changers[mid]!.callAt > t) hi = mid;
+      else lo = mid + 1;
+    }
+    return best1To[lo] !== v ? best1[lo]! : best2[lo]!;
+  };
+  // Per value: its writers by invoke position, with the running maximum of "overwritten by".
+  const writers = new Map<Scalar, { callAt: number[]; maxOverwritten: number[] }>();
+  const addWriter = (v: Scalar, callAt: number, returnAt: number): void => {
+    let w = writers.get(v);
+    if (!w) writers.set(v, (w = { callAt: [], maxOverwritten: [] }));
+    w.callAt.push(callAt);
+    w.maxOverwritten.push(returnAt === Infinity ? Infinity : overwrittenBy(returnAt, v));
+  };
+  addWriter(initial, -Infinity, -Infinity);
+  const sorted = [...calls].sort((a, b) => a.callAt - b.callAt);
+  for (const c of sorted) {
+    const v = valueSetBy(c.input);
+    if (v !== undefined && !(c.input.kind === 'cas' && c.output === false)) addWriter(v, c.callAt, c.returnAt);
+  }
+  for (const w of writers.values()) for (let i = 1; i < w.maxOverwritten.length; i++) w.maxOverwritten[i] = Math.max(w.maxOverwritten[i]!, w.maxOverwritten[i - 1]!);
+  let found: number | undefined;
+  calls.forEach((r, index) => {
+    if (r.returnAt === Infinity) return;
+    const needs = r.input.kind === 'read' ? r.output : r.input.kind === 'cas' && r.output === true ? r.input.from : undefined;
+    if (needs === undefined || (found !== undefined && calls[found]!.callAt < r.callAt)) return;
+    const w = writers.get(needs as Scalar);
+    // Writers that can precede R: invoked before R completed.
+    let count = 0;
+    if (w) {
+      let lo = 0;
+      let hi = w.callAt.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (w.callAt[mid]! < r.returnAt) lo = mid + 1;
+        else hi = mid;
+      }
+      count = lo;
+    }
+    if (count === 0 || w!.maxOverwritten[count - 1]! < r.callAt) found = index;
+  });
+  return found;
+}

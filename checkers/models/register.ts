@@ -4,7 +4,7 @@ import type { Model } from '../model.js';
 import type { Scalar } from '../values.js';
 import { toScalar } from '../values.js';
 import {
-  crashedRegisterCallIsIrrelevant, decodeRegisterCall, registerNeeds, registerProvides, describeRegisterCall, hashRegister,
+  certainlyStaleRead, crashedRegisterCallIsIrrelevant, decodeRegisterCall, registerIsPure, registerNeeds, registerProvides, describeRegisterCall, hashRegister,
   registerInputKey, showRegister, stepRegister, type RegisterInput, type RegisterKind, type RegisterOutput,
 } from './register-ops.js';
 
@@ -24,8 +24,9 @@ export function registerFamilyModel(
     equal: (a, b) => a === b,
     hash: hashRegister,
     decode: (invoke, completion) => decodeRegisterCall(invoke, name, kinds, invoke.value, completion),
-    isReadOnly: (input) => input.kind === 'read',
+    isPure: registerIsPure,
     crashedIsIrrelevant: crashedRegisterCallIsIrrelevant,
+    certainViolation: (calls) => certainlyStaleRead(calls, start),
     // The initial value needs no writer.
     needs: (input, output) => registerNeeds(input, output).filter((t) => t !== JSON.stringify(start)),
     provides: registerProvides,

@@ -46,7 +46,7 @@ export function setModel(initial: unknown = []): Model<Elems, SetInput, SetOutpu
       if (f === 'read') return { input: { kind: 'read' }, output: completion ? readElems(invoke, completion.value) : UNKNOWN_OUTPUT };
       throw new UnsupportedOpError(invoke, 'set', 'f must be one of add, read');
     },
-    isReadOnly: (input) => input.kind === 'read',
+    isPure: (input) => input.kind === 'read',
     crashedIsIrrelevant: unreadCrashedAdd,
     needs: (_input, output) => (output === UNKNOWN_OUTPUT || output === null ? [] : output.filter((x) => !start.includes(x))),
     provides: (input) => (input.kind === 'add' ? [input.elem] : []),

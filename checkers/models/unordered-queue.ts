@@ -26,6 +26,7 @@ export function unorderedQueueModel(initial: unknown = []): Model<Elems, QueueIn
     equal: sameElems,
     hash: hashElems,
     decode: (invoke, completion) => decodeQueueCall('unordered-queue', invoke, completion),
+    isPure: (input, output) => input.kind === 'dequeue' && output === null,
     crashedIsIrrelevant: neverDequeuedCrashedEnqueue,
     needs: (_input, output) => (output === UNKNOWN_OUTPUT || output === null || start.includes(output) ? [] : [output]),
     provides: (input) => (input.kind === 'enqueue' ? [input.elem] : []),

@@ -171,10 +171,13 @@ export function bigHistory(o: BigHistoryOptions): Op[] {
       // Crashes land on the next write or cas once due (crashed reads would just be dropped).
       if (invoked > 0 && invoked % crashEvery === 0) crashDue++;
       if (invoked === plantAt) plantPending = true;
-      const f = kind < 0.4 ? 'read' : kind < 0.7 ? 'write' : 'cas';
+      // While a violation is due, changes to the key run one at a time, so that two of them
+      // complete in sequence and a later read can be planted.
+      const changing = plantPending && running.some((x) => x.key === key && x.f !== 'read');
+      const f = changing || kind < 0.4 ? 'read' : kind < 0.7 ? 'write' : 'cas';
       const cur = state.get(key) ?? null;
       const arg = f === 'read' ? null : f === 'write' ? nextValue++ : [random() < 0.6 ? cur : nextValue - 2, nextValue++];
-      const crash = crashDue > 0 && f !== 'read';
+      const crash = crashDue > 0 && f !== 'read' && !plantPending;
       if (crash) crashDue--;
       const r: Running = { pid: pids[slot]!, key, f, arg, applied: false, crash, invokedAt: ops.length };
       running.push(r);
@@ -204,5 +207,6 @@ export function bigHistory(o: BigHistoryOptions): Op[] {
     else if (r.f === 'write') emit('ok', r, r.arg);
     else emit(r.result ? 'ok' : 'fail', r, r.arg);
   }
+  if (plantPending) throw new Error(`bigHistory: could not plant the violation (seed ${o.seed ?? 1})`);
   return ops;
 }

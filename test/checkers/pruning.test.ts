@@ -1,5 +1,6 @@
 // Each pruning rule for crashed ops, checked against the brute-force oracle: whenever a rule says
-// a crashed op cannot matter, the history without that op has the same verdict.
+// a crashed op cannot matter, the history without that op has the same verdict; whenever the
+// certain-violation rule names a call, the history is not linearizable.
 
 import test from 'ava';
 import fc from 'fast-check';
@@ -11,7 +12,7 @@ import type { SmallModel } from './generate.js';
 import { oracleLinearizable } from './oracle.js';
 import { smallHistoryArb, withoutCall } from './support.js';
 
-type Rule = 'read-only' | 'irrelevant';
+type Rule = 'read-only' | 'irrelevant' | 'certain';
 
 /** Invoke indexes of the crashed calls the rule would drop. */
 function flagged(history: Op[], name: SmallModel, rule: Rule, failMeansFalse: string[]): number[] {
@@ -21,11 +22,17 @@ function flagged(history: Op[], name: SmallModel, rule: Rule, failMeansFalse: st
     const calls = decodePairs(model, item.pairs);
     calls.forEach((c, i) => {
       if (c.output !== UNKNOWN_OUTPUT) return;
-      const drop = rule === 'read-only' ? model.isReadOnly?.(c.input) === true : model.crashedIsIrrelevant?.(calls, i) === true;
+      const drop = rule === 'read-only' ? model.isPure?.(c.input, c.output) === true : model.crashedIsIrrelevant?.(calls, i) === true;
       if (drop) out.push(c.invoke.index);
     });
   }
   return out;
+}
+
+/** True when the model's certain-violation rule names a call in some key of the history. */
+function certainViolation(history: Op[], name: SmallModel, failMeansFalse: string[]): boolean {
+  const model = buildModel({ name: name as ModelName });
+  return splitByKey(history, model, { failMeansFalse }).some((item) => model.certainViolation?.(decodePairs(model, item.pairs)) !== undefined);
 }
 
 function checkRule(name: SmallModel, rule: Rule, failMeansFalse: string[] = []): { fired: number; disagreements: string[] } {
@@ -35,6 +42,12 @@ function checkRule(name: SmallModel, rule: Rule, failMeansFalse: string[] = []):
   fc.assert(
     fc.property(smallHistoryArb(name, 8), (history) => {
       const verdict = oracleLinearizable(history, model, failMeansFalse);
+      if (rule === 'certain') {
+        if (!certainViolation(history, name, failMeansFalse)) return;
+        fired++;
+        if (verdict) disagreements.push(`${name}: a certain violation named in the linearizable ${JSON.stringify(history)}`);
+        return;
+      }
       for (const index of flagged(history, name, rule, failMeansFalse)) {
         fired++;
         if (oracleLinearizable(withoutCall(history, index), model, failMeansFalse) !== verdict) {
@@ -57,6 +70,10 @@ const RULES: { title: string; model: SmallModel; rule: Rule; failMeansFalse?: st
   { title: 'unread crashed adds can be dropped (set)', model: 'set', rule: 'irrelevant' },
   { title: 'never-dequeued crashed enqueues can be dropped (fifo-queue)', model: 'fifo-queue', rule: 'irrelevant' },
   { title: 'never-dequeued crashed enqueues can be dropped (unordered-queue)', model: 'unordered-queue', rule: 'irrelevant' },
+  { title: 'a read of a certainly overwritten value is a violation (register)', model: 'register', rule: 'certain' },
+  { title: 'a read of a certainly overwritten value is a violation (cas-register)', model: 'cas-register', rule: 'certain' },
+  { title: 'a read of a certainly overwritten value is a violation (cas-register, fail = returned false)', model: 'cas-register', rule: 'certain', failMeansFalse: ['cas'] },
+  { title: 'a read of a certainly overwritten value is a violation (kv)', model: 'kv', rule: 'certain' },
 ];
 
 for (const r of RULES) {
