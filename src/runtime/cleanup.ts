@@ -31,7 +31,7 @@ export async function cleanup(p: Progress, o: { runId?: string; includePersisten
   for (const file of readPidFiles()) {
     if (runId !== undefined && file.runId !== runId) continue;
     if (runId === undefined && file.persistent && !o.includePersistent) continue;
-    if (runId === undefined && file.harnessPid !== process.pid && isAlive(file.harnessPid) && isOurProcess(file.harnessPid, 'node')) {
+    if (runId === undefined && file.harnessPid !== process.pid && isAlive(file.harnessPid) && isOurProcess(file.harnessPid, 'node') && !isZombie(file.harnessPid)) {
       // a live harness owns these; leave its run alone
       continue;
     }

@@ -7,11 +7,12 @@
 
 import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { blockedLinks } from '../../nemeses/grudge.js';
-import { faketimeEnv, faketimeOffset, nodeNames, storeArgs, tcpOpen, writeAtomic } from './common.js';
+import { faketimeEnv, faketimeOffset, isOurProcess, isZombie, nodeNames, storeArgs, tcpOpen, writeAtomic } from './common.js';
 import { BASE_REPO, ensureNodeImage, NODE_REPO, type ImageEngine, type ImageResult } from './image.js';
 import {
   pollUntil,
@@ -28,6 +29,8 @@ import {
 export const RUN_LABEL = 'faultline.run';
 export const NODE_LABEL = 'faultline.node';
 export const PERSISTENT_LABEL = 'faultline.persistent';
+/** host:pid of the harness that made the object: a plain cleanup leaves runs whose harness still lives. */
+export const HARNESS_LABEL = 'faultline.harness';
 const CLIENT_PORT = 7000;
 const PEER_PORT = 7100;
 const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
@@ -188,7 +191,12 @@ export class DockerRuntime implements Runtime {
   constructor(private readonly opts: { root?: string; persistent?: boolean } = {}) {}
 
   private labels(extra: Record<string, string> = {}): Record<string, string> {
-    return { [RUN_LABEL]: this.spec!.runId, ...(this.opts.persistent ? { [PERSISTENT_LABEL]: '1' } : {}), ...extra };
+    return {
+      [RUN_LABEL]: this.spec!.runId,
+      [HARNESS_LABEL]: `${hostname()}:${process.pid}`,
+      ...(this.opts.persistent ? { [PERSISTENT_LABEL]: '1' } : {}),
+      ...extra,
+    };
   }
 
   mechanisms(): FaultMechanisms {
@@ -466,7 +474,8 @@ export async function removeRun(
   p: Progress,
 ): Promise<{ containers: string[]; networks: string[] }> {
   const label = o.runId ? `${RUN_LABEL}=${o.runId}` : RUN_LABEL;
-  const keep = (labels: Record<string, string> | undefined) => !o.includePersistent && labels?.[PERSISTENT_LABEL] === '1';
+  const keep = (labels: Record<string, string> | undefined) =>
+    !o.runId && ((!o.includePersistent && labels?.[PERSISTENT_LABEL] === '1') || harnessAlive(labels?.[HARNESS_LABEL]));
   const containers = (await docker.listContainers({ all: true, filters: { label: [label] } })).filter((c) => !keep(c.Labels));
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
   const networks = (await docker.listNetworks({ filters: { label: [label] } })).filter((n) => !keep(n.Labels));
@@ -475,6 +484,15 @@ export async function removeRun(
     await docker.getNetwork(n.Id).remove().catch(() => {});
   }
   return { containers: containers.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')), networks: networks.map((n) => n.Name) };
+}
+
+/** True when the label names a live harness process on this host (never our own pid: we are cleaning up). */
+function harnessAlive(label: string | undefined): boolean {
+  if (!label) return false;
+  const [host, pidText] = label.split(':');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid === process.pid) return false;
+  return isOurProcess(pid, 'node') && !isZombie(pid);
 }
 
 /** Docker's multiplexed log format: 8-byte headers (stream, size) before each chunk. */
