@@ -1,0 +1,133 @@
+// Faultline report page: each checker's result in words and pictures — the minimal
+// non-linearizable sub-history as a small per-process timeline, the longest partial
+// linearization, lost / unexpected set elements, counter reads out of bounds, op stats.
+(function () {
+  'use strict';
+  const { model, el, svg, COLORS, ms, verdictWord, section } = window.FL;
+  const nsToMs = (ns) => ns / 1e6;
+
+  function table(head, rows, id) {
+    return el('table', { className: 'data', id }, el('thead', {}, el('tr', {}, head.map((h) => el('th', {}, h)))), el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c))))));
+  }
+
+  const show = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+  /** The minimal counterexample as bars per process, from invoke to completion, labelled with the op. */
+  function miniTimeline(ops, diedIndex) {
+    const procs = [...new Set(ops.map((o) => String(o.process)))];
+    const ends = ops.map((o) => (o.completedAtNs === undefined ? o.invokedAtNs : o.completedAtNs));
+    const t0 = Math.min(...ops.map((o) => o.invokedAtNs));
+    const t1 = Math.max(...ends);
+    const span = Math.max(1, t1 - t0);
+    const W = 760, left = 90, right = 20, laneH = 46, top = 10;
+    const H = top + procs.length * laneH + 30;
+    const x = (ns) => left + ((ns - t0) / span) * (W - left - right);
+    const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: 'mini', role: 'img' });
+    procs.forEach((p, i) => {
+      const y = top + i * laneH;
+      root.append(svg('line', { x1: left, x2: W - right, y1: y + laneH / 2 + 8, y2: y + laneH / 2 + 8, stroke: '#ddd' }));
+      root.append(svg('text', { x: 8, y: y + laneH / 2 + 12, class: 'lane' }, 'process ' + p));
+    });
+    ops.forEach((o) => {
+      const lane = procs.indexOf(String(o.process));
+      const y = top + lane * laneH + laneH / 2;
+      const x0 = x(o.invokedAtNs);
+      const crashed = o.completedAtNs === undefined;
+      const x1 = crashed ? W - right : Math.max(x0 + 3, x(o.completedAtNs));
+      const died = o.index === diedIndex;
+      const g = svg('g', { class: 'mini-op' + (died ? ' died' : ''), 'data-index': o.index });
+      g.append(svg('rect', { x: x0, y: y, width: x1 - x0, height: 14, rx: 3, fill: crashed ? COLORS.info : died ? COLORS.fail : COLORS.ok, 'fill-opacity': crashed ? 0.5 : 0.85 }));
+      // Labels of ops in the right half end at the bar's end, so they stay inside the picture.
+      const rightHalf = x0 > (left + W) / 2;
+      g.append(svg('text', { x: rightHalf ? x1 : x0, y: y - 4, class: 'op-label', 'text-anchor': rightHalf ? 'end' : 'start' }, o.description + '  (op ' + o.index + ', process ' + o.process + ')'));
+      g.append(svg('title', {}, `op ${o.index}, process ${o.process}: ${o.description}\ninvoked ${ms(nsToMs(o.invokedAtNs))}` + (crashed ? ', never completed' : `, completed ${ms(nsToMs(o.completedAtNs))}`)));
+      root.append(g);
+    });
+    const axisY = top + procs.length * laneH + 18;
+    root.append(svg('text', { x: left, y: axisY, class: 'axis' }, ms(nsToMs(t0))));
+    root.append(svg('text', { x: W - right, y: axisY, class: 'axis', 'text-anchor': 'end' }, ms(nsToMs(t1))));
+    return root;
+  }
+
+  function linearizable(r) {
+    const out = [];
+    const ex = r.failure && r.failure.explanation;
+    if (r.failure) out.push(el('p', {}, r.failure.key ? 'Key ' + r.failure.key + ' is not linearizable' : 'The history is not linearizable', r.model ? ' under the ' + r.model + ' model.' : '.'));
+    if (ex) {
+      out.push(el('p', { className: 'explanation', id: 'explanation' }, ex.text));
+      out.push(el('h4', {}, (ex.minimal ? 'Minimal' : 'Small (shrinking ran out of time)') + ' counterexample: ' + ex.minimalOps.length + ' ops no one of which can be removed'));
+      out.push(el('div', { className: 'mini-wrap', id: 'counterexample' }, miniTimeline(ex.minimalOps, ex.diedAt && ex.diedAt.index)));
+      const indices = ex.minimalOps.map((o) => o.index);
+      out.push(el('a', { href: '#timeline', className: 'jump', id: 'jump-counterexample', onclick: () => window.FL.timeline && window.FL.timeline.focus(indices) }, '→ show these ops in the full timeline'));
+      if (ex.diedAt) out.push(el('p', {}, 'Every candidate order died at op ' + ex.diedAt.index + ' (' + ex.diedAt.description + ', process ' + ex.diedAt.process + ').'));
+      const partial = ex.partialLinearization || [];
+      if (partial.length) {
+        const total = ex.partialLinearizationLength || partial.length;
+        out.push(
+          el(
+            'details',
+            { className: 'partial' },
+            el('summary', {}, 'Longest partial linearization: ' + total + ' ops' + (total > partial.length ? ' (the last ' + partial.length + ' shown)' : '')),
+            table(['#', 'op', 'process', 'what', 'state after'], partial.map((p, i) => [String(total - partial.length + i + 1), String(p.op.index), String(p.op.process), p.op.description, p.stateAfter])),
+          ),
+        );
+      }
+    }
+    if (r.unknownKeys && r.unknownKeys.length) out.push(table(['key', 'why undecided', 'linearized'], r.unknownKeys.map((k) => [k.key || '(the register)', k.reason, k.linearized + ' of ' + k.of])));
+    out.push(el('p', { className: 'muted' }, [r.ops !== undefined ? r.ops + ' calls' : '', r.keys !== undefined ? r.keys + (r.keys === 1 ? ' key' : ' keys') : '', r.configurations ? r.configurations.toLocaleString('en') + ' configurations searched' : ''].filter(Boolean).join(' · ')));
+    return out;
+  }
+
+  function setResult(r) {
+    const out = [table(['attempted', 'acknowledged', 'lost', 'unexpected', 'recovered', 'stale'], [[r.attempted, r.acknowledged, r.lost.length, r.unexpected.length, r.recovered.length, r.stale.length].map(String)])];
+    if (r.lostDetail && r.lostDetail.length) {
+      out.push(el('h4', {}, 'Lost: acknowledged or seen, then missing from the final read' + (r.finalReadNs !== undefined ? ' (at ' + ms(nsToMs(r.finalReadNs)) + ')' : '')));
+      out.push(table(['element', 'add acknowledged at', 'last seen at'], r.lostDetail.map((d) => [show(d.element), d.addedNs === undefined ? '–' : ms(nsToMs(d.addedNs)), d.lastSeenNs === undefined ? 'never read' : ms(nsToMs(d.lastSeenNs))]), 'lost'));
+    } else if (r.lost.length) out.push(el('p', {}, 'Lost: ' + r.lost.map(show).join(', ')));
+    if (r.unexpected.length) out.push(el('p', { id: 'unexpected' }, 'Unexpected (read but never added): ' + r.unexpected.map(show).join(', ')));
+    if (r.recovered.length) out.push(el('p', { className: 'muted' }, 'Recovered (add of unknown outcome that did happen): ' + r.recovered.map(show).join(', ')));
+    if (r.stale.length) out.push(el('p', { className: 'muted' }, 'Stale (missing from a later read, but present at the end): ' + r.stale.map(show).join(', ')));
+    return out;
+  }
+
+  function counterResult(r) {
+    const out = [el('p', {}, r.reads + ' reads checked' + (r.final ? '; final value ' + r.final.value + ' (bounds ' + r.final.lower + '…' + r.final.upper + ')' : ''))];
+    if (r.errors.length) {
+      out.push(el('h4', {}, r.errors.length + ' reads out of bounds'));
+      out.push(table(['read op', 'at', 'value', 'lower bound', 'upper bound'], r.errors.map((e) => [String(e.readIndex), ms(nsToMs(e.timeNs)), String(e.value), String(e.lower), String(e.upper)]), 'counter-errors'));
+    }
+    return out;
+  }
+
+  function statsResult(r) {
+    return [table(['f', 'ok', 'fail', 'info'], Object.entries(r.byF).map(([f, c]) => [f, String(c.ok), String(c.fail), String(c.info)]))];
+  }
+
+  function body(name, r) {
+    if (typeof r.error === 'string' && r.valid !== true) return [el('p', { className: 'run-error' }, r.error)];
+    if ('failure' in r || 'keysChecked' in r) return linearizable(r);
+    if (Array.isArray(r.lost) && Array.isArray(r.unexpected)) return setResult(r);
+    if (Array.isArray(r.errors) && 'reads' in r) return counterResult(r);
+    if (r.byF) return statsResult(r);
+    return [el('details', {}, el('summary', {}, 'details'), el('pre', {}, JSON.stringify(r, null, 2)))];
+  }
+
+  function render() {
+    const names = Object.keys(model.results);
+    // Failing checkers first: that is what the reader came for.
+    const rank = (r) => (r.valid === false ? 0 : r.valid === true ? 2 : 1);
+    names.sort((a, b) => rank(model.results[a]) - rank(model.results[b]));
+    if (names.length === 0) return section('checkers', 'Checkers', el('p', { className: 'muted' }, 'This run has no checker results (run `faultline analyze` on it).'));
+    return section(
+      'checkers',
+      'Checkers',
+      names.map((name) => {
+        const r = model.results[name];
+        const v = verdictWord(r.valid);
+        return el('div', { className: 'card checker verdict-' + v, 'data-checker': name }, el('h3', {}, el('span', { className: 'badge badge-' + v }, v), ' ', name), body(name, r));
+      }),
+    );
+  }
+
+  window.FL.checkers = render;
+})();
