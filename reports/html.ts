@@ -55,14 +55,14 @@ export function htmlPage(o: { title: string; css: string[]; payloadId: string; p
 const PAGE_SCRIPTS = ['dom.js', 'header.js', 'checkers.js', 'timeline.js', 'charts.js', 'logs.js', 'main.js'];
 
 /** The report of one run as an HTML string. */
-export function renderReport(data: ReportData): string {
+export function renderReport(data: ReportData, o: { backHref?: string } = {}): string {
   const uplot = uplotAssets();
   const verdict = data.run.valid === true ? 'valid' : data.run.valid === false ? 'INVALID' : 'unknown';
   return htmlPage({
     title: `${verdict} · ${data.run.name}${data.run.id === undefined ? '' : ` (run ${data.run.id})`} · Faultline`,
     css: [uplot.css, ownAsset('report.css')],
     payloadId: 'faultline-data',
-    payload: buildPageModel(data),
+    payload: { ...buildPageModel(data), ...(o.backHref ? { backHref: o.backHref } : {}) },
     scripts: [uplot.js, ...PAGE_SCRIPTS.map(ownAsset)],
     body: '<main id="app"><p class="loading">Loading the report…</p></main>',
   });

@@ -79,7 +79,8 @@
       { className: 'nav' },
       [['checkers', 'Checkers'], ['timeline', 'Timeline'], ['charts', 'Charts'], ['faults', 'Fault windows'], ['logs', 'Node logs']].map(([id, label]) => el('a', { href: '#' + id, 'data-for': id }, label)),
     );
-    return [header, el('div', { className: 'specline' }, specBox, rerunBox()), nav];
+    const back = model.backHref ? el('a', { href: model.backHref, className: 'back', id: 'back' }, '← all runs') : null;
+    return [back, header, el('div', { className: 'specline' }, specBox, rerunBox()), nav];
   }
 
   window.FL.header = render;

@@ -1,0 +1,62 @@
+// Run list page of `faultline serve`: renders the embedded runs as a table (text nodes only) and
+// filters it by name, verdict and start date as the user types.
+(function () {
+  'use strict';
+  const data = JSON.parse(document.getElementById('faultline-runs').textContent);
+  const app = document.getElementById('app');
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) if (v !== undefined && v !== null) node.setAttribute(k, String(v));
+    for (const c of children.flat()) if (c !== null && c !== undefined) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
+    return node;
+  }
+
+  const verdictOf = (r) => (r.status !== 'finished' && r.valid === null ? r.status : r.valid === true ? 'valid' : r.valid === false ? 'invalid' : r.valid === 'unknown' ? 'unknown' : 'not checked');
+  const classOf = (r) => (r.valid === true ? 'run-valid' : r.valid === false ? 'run-invalid' : r.valid === 'unknown' ? 'run-unknown' : 'run-none');
+
+  const name = el('input', { type: 'search', id: 'filter-name', placeholder: 'part of a name' });
+  const verdict = el('select', { id: 'filter-verdict' }, ['all', 'valid', 'invalid', 'unknown', 'not checked'].map((v) => el('option', { value: v }, v)));
+  const from = el('input', { type: 'date', id: 'filter-from' });
+  const to = el('input', { type: 'date', id: 'filter-to' });
+  const count = el('span', { class: 'muted', id: 'run-count' });
+  const tbody = el('tbody');
+
+  function row(r) {
+    const v = verdictOf(r);
+    return el(
+      'tr',
+      { class: classOf(r), 'data-run': r.id },
+      el('td', { class: 'num' }, String(r.id)),
+      el('td', {}, el('a', { href: r.href }, r.name)),
+      el('td', {}, r.startedAt.replace('T', ' ').slice(0, 19)),
+      el('td', {}, r.source),
+      el('td', { class: 'num' }, r.ops.toLocaleString('en')),
+      el('td', { class: 'verdict-cell' }, v),
+    );
+  }
+
+  function apply() {
+    const q = name.value.trim().toLowerCase();
+    const shown = data.runs.filter((r) => {
+      if (q && !r.name.toLowerCase().includes(q)) return false;
+      if (verdict.value !== 'all' && verdictOf(r) !== verdict.value) return false;
+      const day = r.startedAt.slice(0, 10);
+      if (from.value && day < from.value) return false;
+      if (to.value && day > to.value) return false;
+      return true;
+    });
+    tbody.replaceChildren(...shown.map(row));
+    count.textContent = shown.length + ' of ' + data.runs.length + ' runs';
+  }
+
+  for (const input of [name, verdict, from, to]) input.addEventListener('input', apply);
+  app.replaceChildren(
+    el('h1', {}, 'Faultline runs'),
+    el('p', { class: 'muted' }, 'from ' + data.where),
+    el('div', { class: 'filters' }, el('label', {}, 'name', name), el('label', {}, 'verdict', verdict), el('label', {}, 'started from', from), el('label', {}, 'to', to), count),
+    el('table', { class: 'runs', id: 'runs' }, el('thead', {}, el('tr', {}, ['id', 'name', 'started (UTC)', 'source', 'ops', 'verdict'].map((h) => el('th', {}, h)))), tbody),
+  );
+  apply();
+  document.body.setAttribute('data-ready', '1');
+})();

@@ -1,0 +1,84 @@
+// The HTTP side of `faultline serve`: the run list at /, each run's report at /runs/<id>, the
+// list as JSON at /api/runs. Read-only (GET only). Bound to loopback it also refuses requests whose
+// Host is not loopback, so a web page cannot reach it through DNS rebinding.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { renderReport } from '../../reports/html.js';
+import { renderRunList, type RunListItem } from '../../reports/list.js';
+import type { Db } from '../history/db.js';
+import { getRun, listRuns } from '../history/runs.js';
+import { loadRunReport } from './load.js';
+
+/** Most runs the list shows (newest first). */
+export const LIST_LIMIT = 5000;
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function hostnameOf(hostHeader: string): string {
+  return hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0]!;
+}
+
+async function runList(db: Db): Promise<RunListItem[]> {
+  const rows = await listRuns(db.sql, LIST_LIMIT);
+  return rows.map((r) => ({ id: r.id, name: r.name, source: r.source, startedAt: r.startedAt.toISOString(), status: r.status, valid: r.valid, ops: r.ops, href: `/runs/${r.id}` }));
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+  res.end(body);
+}
+
+export interface ReportServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts serving on host:port (port 0: any free port) and resolves once it listens. */
+export async function startReportServer(db: Db, o: { host: string; port: number; log?: (m: string) => void }): Promise<ReportServer> {
+  const checkHost = isLoopback(o.host);
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'only GET\n');
+    if (checkHost && !isLoopback(hostnameOf(req.headers.host ?? ''))) return send(res, 403, 'text/plain', 'this server only answers requests addressed to a loopback host\n');
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/') return send(res, 200, 'text/html', renderRunList(await runList(db), { where: db.where }));
+    if (path === '/api/runs') return send(res, 200, 'application/json', JSON.stringify(await runList(db)));
+    const m = /^\/runs\/(\d{1,15})$/.exec(path);
+    if (m) {
+      const row = await getRun(db.sql, Number(m[1]));
+      if (!row) return send(res, 404, 'text/plain', `no run ${m[1]}\n`);
+      return send(res, 200, 'text/html', renderReport(await loadRunReport(db, row), { backHref: '/' }));
+    }
+    return send(res, 404, 'text/plain', 'not found\n');
+  };
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    handle(req, res)
+      .then(() => o.log?.(`${req.method} ${req.url} ${res.statusCode} ${Math.round(performance.now() - started)} ms`))
+      .catch((err: Error) => {
+        o.log?.(`${req.method} ${req.url} failed: ${err.message}`);
+        if (!res.headersSent) send(res, 500, 'text/plain', `error: ${err.message}\n`);
+        else res.destroy();
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : o.port;
+  const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
+  return {
+    server,
+    url: `http://${shownHost}:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
