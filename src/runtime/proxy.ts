@@ -152,7 +152,9 @@ export class LinkProxy {
         to.write(chunk);
         return;
       }
-      this.stats.chunksDelayed++;
+      // Counted only when this chunk itself was delayed or "lost", not when it merely waits its turn
+      // behind chunks sent before a heal.
+      if (waitMs > 0) this.stats.chunksDelayed++;
       releaseAtMs = Math.max(releaseAtMs, now + waitMs);
       setTimeout(() => {
         if (!this.pairs.has(pair) || to.destroyed) return;
