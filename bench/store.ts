@@ -40,7 +40,7 @@ interface Result {
 }
 
 async function runOne(label: string, extraArgs: string[], o: Options): Promise<Result> {
-  const cluster = await LocalCluster.start(3, extraArgs);
+  const cluster = await LocalCluster.start(3, { args: extraArgs });
   const admin = new StoreClient({ nodes: cluster.clientAddrs });
   try {
     await cluster.awaitLeader(admin, 20_000);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreClient } from './client.js';
+import { Link } from './links.js';
 import type { NodeStatus } from './client.js';
 
 const MAIN = resolve(fileURLToPath(import.meta.url), '../main.js');
@@ -28,8 +29,18 @@ export function freePort(): Promise<number> {
 export interface LocalNode {
   id: string;
   args: string[];
+  env: NodeJS.ProcessEnv;
   proc: ChildProcess | null;
   output: string;
+}
+
+export interface LocalClusterOptions {
+  /** Extra flags for every node. */
+  args?: string[];
+  /** Extra environment per node (e.g. libfaketime). */
+  env?: (id: string) => NodeJS.ProcessEnv;
+  /** Route every directed link through a Link the test can cut (see cut()). */
+  links?: boolean;
 }
 
 export class LocalCluster {
@@ -38,19 +49,44 @@ export class LocalCluster {
 
   private constructor(readonly dataRoot: string) {}
 
-  static async start(n: number, extraArgs: string[] = []): Promise<LocalCluster> {
+  static async start(n: number, opts: LocalClusterOptions = {}): Promise<LocalCluster> {
     const c = new LocalCluster(mkdtempSync(join(tmpdir(), 'faultline-cluster-')));
     const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
     const peerPorts = await Promise.all(ids.map(() => freePort()));
     const clientPorts = await Promise.all(ids.map(() => freePort()));
-    const peers = ids.map((id, i) => `${id}=127.0.0.1:${peerPorts[i]}`).join(',');
-    ids.forEach((id, i) => {
+    for (const [i, id] of ids.entries()) {
+      const peers: string[] = [];
+      for (const [j, to] of ids.entries()) peers.push(`${to}=127.0.0.1:${i === j || !opts.links ? peerPorts[j] : await c.link(id, to, peerPorts[j]!)}`);
       c.clientAddrs[id] = `127.0.0.1:${clientPorts[i]}`;
-      const args = ['--id', id, '--peers', peers, '--protocol', 'raft', '--data', join(c.dataRoot, id), '--client-port', String(clientPorts[i]), ...extraArgs];
-      c.nodes.push({ id, args, proc: null, output: '' });
-    });
+      const args = ['--id', id, '--peers', peers.join(','), '--protocol', 'raft', '--data', join(c.dataRoot, id), '--client-port', String(clientPorts[i]), ...(opts.args ?? [])];
+      c.nodes.push({ id, args, env: opts.env?.(id) ?? {}, proc: null, output: '' });
+    }
     for (const id of ids) c.launch(id);
     return c;
+  }
+
+  private readonly links = new Map<string, Link>();
+
+  private async link(from: string, to: string, port: number): Promise<number> {
+    const l = new Link(port);
+    this.links.set(`${from}>${to}`, l);
+    return l.listen();
+  }
+
+  /** Cuts (or restores) the directed link from → to; needs `links: true`. */
+  cut(from: string, to: string, cut = true): void {
+    const l = this.links.get(`${from}>${to}`);
+    if (!l) throw new Error(`no link ${from}>${to} (start the cluster with links: true)`);
+    l.setCut(cut);
+  }
+
+  /** Cuts every link to and from a node. */
+  isolate(id: string): void {
+    for (const n of this.nodes) {
+      if (n.id === id) continue;
+      this.cut(id, n.id);
+      this.cut(n.id, id);
+    }
   }
 
   node(id: string): LocalNode {
@@ -62,7 +98,7 @@ export class LocalCluster {
   /** Starts (or restarts) a node's process with the same flags and data directory. */
   launch(id: string): void {
     const n = this.node(id);
-    const proc = spawn(process.execPath, [MAIN, ...n.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [MAIN, ...n.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...n.env } });
     proc.stdout!.on('data', (d: Buffer) => (n.output += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (n.output += d.toString()));
     n.proc = proc;
@@ -102,6 +138,7 @@ export class LocalCluster {
 
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((n) => this.kill(n.id)));
+    await Promise.all([...this.links.values()].map((l) => l.close()));
     rmSync(this.dataRoot, { recursive: true, force: true });
   }
 }

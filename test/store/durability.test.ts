@@ -12,7 +12,7 @@ import { readOk, writeAcked } from './helpers/client.js';
 const WAIT_MS = 20_000;
 
 async function writeKillRestart(t: import('ava').ExecutionContext, args: string[]) {
-  const c = await LocalCluster.start(1, args);
+  const c = await LocalCluster.start(1, { args });
   t.teardown(() => c.stop());
   const client = new StoreClient({ nodes: c.clientAddrs, timeoutMs: 5000 });
   t.teardown(() => client.close());
@@ -40,7 +40,7 @@ test('default fsync: kill -9 loses nothing acknowledged', async (t) => {
 });
 
 test('a follower that missed compacted history is caught up by snapshot, with the right state', async (t) => {
-  const c = await LocalCluster.start(3, ['--snapshot-entries', '50']);
+  const c = await LocalCluster.start(3, { args: ['--snapshot-entries', '50'] });
   t.teardown(() => c.stop());
   const client = new StoreClient({ nodes: c.clientAddrs, timeoutMs: 5000 });
   t.teardown(() => client.close());
