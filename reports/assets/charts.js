@@ -119,7 +119,7 @@
     if (!model.windows.length) return null;
     const rows = model.windows.map((w) => {
       const pct = w.ops ? (100 * w.ok) / w.ops : null;
-      const bar = el('div', { className: 'avail-bar' }, el('div', { className: 'avail-fill', style: 'width:' + (pct === null ? 0 : pct.toFixed(1)) + '%' }));
+      const bar = el('span', { className: 'avail-bar' }, el('span', { className: 'avail-fill', style: 'width:' + (pct === null ? 0 : pct.toFixed(1)) + '%' }));
       return el('tr', {}, el('td', {}, w.label), el('td', {}, ms(w.startMs)), el('td', {}, w.open ? ms(w.endMs) + ' (end; never healed)' : ms(w.endMs)), el('td', {}, ms(w.endMs - w.startMs)), el('td', {}, String(w.ops)), el('td', { className: 'avail' }, bar, pct === null ? 'no ops' : pct.toFixed(1) + '% ok'));
     });
     return section(

@@ -230,11 +230,15 @@
       const e = model.nemesis.find((e) => e.startMs - slop <= t && t <= e.endMs + slop);
       return e && [`nemesis op ${e.index}: ${e.label}`, `${ms(e.startMs)} → ${ms(e.endMs)}`, e.error ? 'error: ' + e.error : null];
     }
+    // The op under the cursor, else the nearest within a few pixels (ops in a lane never overlap).
     const ids = byLane[lane];
-    let k = lowerBound(C.startMs, t + slop, ids) - 1;
-    if (k < 0) return null;
-    const i = ids[k];
-    if (C.endMs[i] + slop < t) return null;
+    let i = -1, best = Infinity;
+    for (let k = lowerBound(C.startMs, t + slop, ids) - 1; k >= 0 && C.endMs[ids[k]] >= t - slop - maxDur; k--) {
+      const d = t < C.startMs[ids[k]] ? C.startMs[ids[k]] - t : t > C.endMs[ids[k]] ? t - C.endMs[ids[k]] : 0;
+      if (d < best) (best = d), (i = ids[k]);
+      if (d === 0 || C.endMs[ids[k]] < t - slop) break;
+    }
+    if (i < 0 || best > slop) return null;
     const lines = [`op ${C.index[i]} · process ${model.lanes[lane]} · ${OUTCOMES[C.type[i]]}`, `${model.fs[C.f[i]]} ${C.value[i]}`];
     if (C.invokeValue[i] !== undefined) lines.push('invoked with ' + C.invokeValue[i]);
     lines.push(`${ms(C.startMs[i])} → ${C.type[i] === 3 ? 'never completed' : ms(C.endMs[i]) + ' (' + ms(C.endMs[i] - C.startMs[i]) + ')'}`);
@@ -314,5 +318,14 @@
     return s;
   }
 
-  window.FL.timeline = { render, focus, zoomTo, get view() { return { ...view }; } };
+  /** Where the op with this invoke index is drawn, in CSS pixels from the canvas's top left (null when off screen). */
+  function locate(index) {
+    const i = C.index.indexOf(index);
+    if (i < 0) return null;
+    const x0 = Math.max(GUTTER, xOf(C.startMs[i])), x1 = Math.min(cssW, xOf(C.endMs[i]));
+    if (x1 < GUTTER || x0 > cssW) return null;
+    return { x: (x0 + Math.max(x0 + 1, x1)) / 2, y: lanesTop + C.lane[i] * laneH + laneH / 2 };
+  }
+
+  window.FL.timeline = { render, focus, zoomTo, locate, get view() { return { ...view }; } };
 })();

@@ -1,0 +1,144 @@
+// The report of a recorded failing run (stale reads under partitions and kills), opened in
+// headless Chromium: verdict, counterexample, fault bands, charts, hover, XSS probes inert,
+// no request leaving the page. Screenshots go to test-artifacts/.
+
+import test from 'ava';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { renderReport } from '../../reports/html.js';
+import { tempDir } from '../helpers/env.js';
+import { chromiumMissing, launch, screenshotPath, skipWithoutChromium, watch } from './browser.js';
+import { fixtureReport, IMG_PROBE, SCRIPT_PROBE } from './fixture.js';
+
+let browser: Browser | undefined;
+const data = fixtureReport({ probes: true });
+const file = join(tempDir('faultline-report-'), 'report.html');
+writeFileSync(file, renderReport(data));
+const url = `file://${file}`;
+
+test.before(async () => {
+  if (!chromiumMissing()) browser = await launch();
+});
+test.after.always(async () => {
+  await browser?.close();
+});
+
+async function open(): Promise<{ page: Page; seen: ReturnType<typeof watch> }> {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  const seen = watch(page, (u) => u === url);
+  // Anything but the report itself is refused, so a leak would also fail loudly in the page.
+  await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+  return { page, seen };
+}
+
+const probeIndex = (() => {
+  const op = data.history.find((o) => o.type === 'invoke' && typeof o.value === 'string' && o.value.includes(SCRIPT_PROBE));
+  return op!.index;
+})();
+
+test('header: the verdict, spec, seed and rerun command at a glance', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const { page, seen } = await open();
+  t.is(await page.locator('#verdict').innerText(), 'INVALID');
+  const spec = await page.locator('#spec').innerText();
+  for (const s of ['raft', 'stale-read', 'register', 'partition, kill', '100 Hz', '343640388']) t.true(spec.includes(s), `spec shows ${s}: ${spec}`);
+  t.true((await page.locator('#rerun').innerText()).includes('--seed 343640388'));
+  t.regex(await page.locator('#counts').innerText(), /705 client ops.*ok 489.*fail 213.*info 3/s);
+  await page.screenshot({ path: screenshotPath('report-top.png') });
+  t.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('linearizability: the minimal counterexample drawn per process, with the explanation and a jump to the timeline', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const { page } = await open();
+  t.true((await page.locator('#explanation').innerText()).startsWith('read of nil at t=15952224 cannot follow write 3'));
+  const ops = await page.locator('#counterexample g.mini-op').evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-index'), g.textContent]));
+  t.deepEqual(ops.map(([i]) => i), ['1', '5']);
+  t.true(ops[0]![1]!.includes('write 3') && ops[1]![1]!.includes('read of nil'));
+  await page.locator('#counterexample').screenshot({ path: screenshotPath('report-counterexample.png') });
+  const before = await page.evaluate(() => (globalThis as any).FL.timeline.view);
+  await page.click('#jump-counterexample');
+  const after = await page.evaluate(() => (globalThis as any).FL.timeline.view);
+  t.true(after.t1 - after.t0 < (before.t1 - before.t0) / 100, 'the timeline zoomed onto the ops');
+  t.true(after.t0 < 2.48 && after.t1 > 16.8, 'both ops are in view');
+  await page.waitForTimeout(100);
+  await page.locator('#timeline').screenshot({ path: screenshotPath('report-timeline-counterexample.png') });
+  await page.close();
+});
+
+test('timeline: a fault band labelled with the fault and its nodes; hovering an op shows it', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const { page } = await open();
+  const canvas = page.locator('#timeline-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  t.true(box.width > 1000 && box.height > 100);
+  // The band strip's first row is the partition (t = 2 s … 15 s); hover its middle.
+  await page.mouse.move(box.x + 78 + (box.width - 78) * 0.5, box.y + 7);
+  t.regex(await page.locator('#tooltip').innerText(), /partition n1 \| n2 n3[\s\S]*% ok/);
+  // The band is drawn: a pixel inside it, on an empty lane background, is tinted purple.
+  const where = await page.evaluate(() => (globalThis as any).FL.timeline.locate(381));
+  t.is(where, null, 'nemesis ops are not client calls');
+  // After jumping to the counterexample, op 5 (the stale read) is wide enough to point at.
+  await page.evaluate(() => (globalThis as any).FL.timeline.focus([1, 5]));
+  await page.waitForTimeout(50);
+  const pos = await page.evaluate(() => (globalThis as any).FL.timeline.locate(5));
+  await page.mouse.move(box.x + pos.x, box.y + pos.y);
+  const tip = await page.locator('#tooltip').innerText();
+  t.true(tip.includes('op 5 · process 0 · ok') && tip.includes('read nil'), tip);
+  await page.screenshot({ path: screenshotPath('report-hover.png') });
+  await page.close();
+});
+
+test('charts: uPlot draws latency, quantiles and throughput, and availability per fault window', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const { page } = await open();
+  const sizes = await page.locator('#charts .uplot canvas').evaluateAll((cs) => cs.map((c) => [(c as any).width, (c as any).height]));
+  t.is(sizes.length, 3);
+  for (const [w, h] of sizes) t.true(w! > 300 && h! > 100, `canvas ${w}×${h}`);
+  const rows = await page.locator('#availability tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  t.deepEqual(rows.map((r) => [r[0], r[4], r[5]]), [
+    ['partition n1 | n2 n3', '512', '68.4% ok'],
+    ['kill n1 n2 n3', '4', '0.0% ok'],
+    ['kill n2', '8', '50.0% ok'],
+    ['kill n2 n3', '4', '0.0% ok'],
+  ]);
+  await page.locator('#charts').screenshot({ path: screenshotPath('report-charts.png') });
+  await page.close();
+});
+
+test('values from the system under test stay text: no script runs, no dialog, the probe is visible', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const { page, seen } = await open();
+  const log = await page.locator('details.node-log[data-node="n1"]');
+  // A log with error-looking lines starts open, so the probe line is on screen as text.
+  t.true(await log.locator('.log-error').isVisible());
+  t.true((await log.locator('.log-error').innerText()).includes(`${SCRIPT_PROBE} and ${IMG_PROBE}`));
+  t.is(await page.locator('img').count(), 0, 'no <img> element was created from a value');
+  t.is(await page.locator('script:not([type])').count(), 8, 'only uPlot and the page\'s 7 scripts');
+  await page.evaluate((i) => (globalThis as any).FL.timeline.focus([i]), probeIndex);
+  await page.waitForTimeout(50);
+  const box = (await page.locator('#timeline-canvas').boundingBox())!;
+  const pos = await page.evaluate((i) => (globalThis as any).FL.timeline.locate(i), probeIndex);
+  await page.mouse.move(box.x + pos.x, box.y + pos.y);
+  t.true((await page.locator('#tooltip').innerText()).includes(SCRIPT_PROBE + IMG_PROBE));
+  await page.screenshot({ path: screenshotPath('report-xss-probe.png') });
+  await log.screenshot({ path: screenshotPath('report-log-probe.png') });
+  t.deepEqual(seen.dialogs, []);
+  t.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('nothing leaves the page: no request but the file itself', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const { page, seen } = await open();
+  await page.mouse.wheel(0, 300);
+  await page.waitForTimeout(200);
+  t.deepEqual(seen.requests, []);
+  await page.screenshot({ path: screenshotPath('report-full.png'), fullPage: true });
+  await page.close();
+});
