@@ -75,3 +75,24 @@ test('a node whose WAL is damaged in the middle refuses to start, naming the fil
   t.regex(said, new RegExp(`corrupt log .*wal\\.bin at byte offset \\d+`));
   t.is(said.trim().split('\n').length, 1, 'one line, no stack');
 });
+
+test('one-way partition: a leader that can hear but not speak is replaced, then rejoins', async (t) => {
+  const c = await LocalCluster.start(3, { links: true });
+  t.teardown(() => c.stop());
+  const client = new StoreClient({ nodes: c.clientAddrs, timeoutMs: 3000 });
+  t.teardown(() => client.close());
+  const old = await c.awaitLeader(client, WAIT_MS);
+  const before = await writeAcked(client, 10, 'before');
+  for (const n of c.nodes) if (n.id !== old.id) c.cut(old.id, n.id);
+  const next = await c.awaitLeader(client, WAIT_MS, old.id);
+  t.true(next.term > old.term);
+  // The old leader still hears the new term, so it steps down instead of lingering.
+  await pollUntil(async () => (await client.status(old.id)).role === 'follower', WAIT_MS, `${old.id} to step down`);
+  const during = await writeAcked(client, 10, 'during');
+  for (const n of c.nodes) if (n.id !== old.id) c.cut(old.id, n.id, false);
+  await pollUntil(async () => {
+    const [s, l] = await Promise.all([client.status(old.id), client.status(next.id)]);
+    return s.lastApplied >= l.commitIndex && s.term === l.term;
+  }, WAIT_MS, `${old.id} to catch up`);
+  for (const [k, v] of [...before, ...during]) t.is(await readOk(client, k), v);
+});
