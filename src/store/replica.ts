@@ -150,12 +150,6 @@ export class Replica {
   status(): CoreStatus {
     return this.core.status();
   }
-
-  pendingCount(): number {
-    let writes = 0;
-    for (const ws of this.writes.values()) writes += ws.length;
-    return writes + this.reads.size;
-  }
 }
 
 function notLeader(leader: string | undefined): Reply {

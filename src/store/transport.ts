@@ -32,7 +32,6 @@ class Outbound {
   private timer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
   private blockedSinceMs = 0;
-  dropped = 0;
 
   constructor(
     private readonly to: string,
@@ -49,7 +48,6 @@ class Outbound {
     this.queue.push(line);
     if (this.queue.length > this.o.maxQueuedMessages) {
       this.queue.shift();
-      this.dropped++;
     }
     if (!this.socket) return this.dial();
     if (this.flushScheduled) return;
