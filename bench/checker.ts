@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     console.log('\n## scale series: cas-register, ~70 crashed ops');
     for (const size of [1_000, 10_000, 100_000]) {
       for (const concurrency of [5, 10, 20, 50]) {
-        const runs = size <= 10_000 ? 3 : 1;
+        const runs = size <= 1_000 ? 3 : 1;
         const o = { ops: size, concurrency, crashed: 70, seed: 11 };
         await benchGenerated(`${size} ops, conc ${concurrency}, valid`, o, cas, runs);
         await benchGenerated(`${size} ops, conc ${concurrency}, violation at 50%`, { ...o, violationAt: 0.5 }, cas, runs);

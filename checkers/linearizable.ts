@@ -223,3 +223,14 @@ export async function checkLinearizable(
   const decided = verdicts.filter((v) => v.unknown?.reason !== 'stopped' || !verdicts.some((w) => w.valid === false));
   return summarizeVerdicts(model.name, items.length, decided);
 }
+
+/**
+ * The checker as workloads use it (DESIGN.md's `Checker`): a named model, default options, and
+ * per-call options (signal, budget) on top.
+ */
+export function linearizableChecker(
+  spec: ModelSpec,
+  defaults: LinearizableOptions = {},
+): { check(history: readonly Op[], options?: CheckOptions): Promise<LinearizabilityResult> } {
+  return { check: (history, options = {}) => checkLinearizable(history, spec, { ...defaults, ...options }) };
+}

@@ -64,7 +64,7 @@ interface Level {
   forced: number;
   /** The call whose return ends the window of calls that may go next, or -1. */
   stuck: number;
-  /** 0 forced move, 1 stuck call, 2 other completed calls, 3 crashed calls, 4 done. */
+  /** 0 forced move, 1 stuck call, 2 completed calls writing what it observed, 3 other completed calls, 4 crashed calls, 5 done. */
   phase: number;
   /** Position of the window scan in phases 2 and 3. */
   cursor: number;
@@ -100,6 +100,10 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     } else reqId[i] = required++;
   }
   const usedInClass = new Int32Array(classSizes.length);
+  // Tokens of observed and written values (model.needs / provides), to try first the calls that
+  // write what the stuck call observed.
+  const needsOf = calls.map((c) => model.needs?.(c.input, c.output) ?? []);
+  const providesOf = calls.map((c) => model.provides?.(c.input, c.output) ?? []);
   const isPure = new Uint8Array(n);
   for (let i = 0; i < n; i++) isPure[i] = reqId[i]! >= 0 && model.isPure?.(calls[i]!.input, calls[i]!.output) === true ? 1 : 0;
 
@@ -225,7 +229,7 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
    * successful continuation it can be moved to the front (it is legal now, changes nothing
    * where it was, and being available now, no call that must precede it is pending).
    */
-  const expand = (): Level => {
+  const expand = (): void => {
     let node = next[HEAD]!;
     let forced = -1;
     while (node >= 0 && (node & 1) === 0) {
@@ -233,7 +237,14 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
       if (forced < 0 && isPure[i] === 1 && model.step(state, calls[i]!.input, calls[i]!.output).length > 0) forced = i;
       node = next[node]!;
     }
-    return { forced, stuck: node >= 0 ? node >>> 1 : -1, phase: forced >= 0 ? 0 : 1, cursor: next[HEAD]! };
+    // Level objects are reused by depth: the search makes millions, the garbage collector need not.
+    let level = levelPool[levelCount];
+    if (!level) levelPool[levelCount] = level = { forced: -1, stuck: -1, phase: 0, cursor: -1 };
+    levelCount++;
+    level.forced = forced;
+    level.stuck = node >= 0 ? node >>> 1 : -1;
+    level.phase = forced >= 0 ? 0 : 1;
+    level.cursor = next[HEAD]!;
   };
 
   /**
@@ -243,30 +254,37 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
    */
   const nextCandidate = (level: Level): number => {
     if (level.phase === 0) {
-      level.phase = 4;
+      level.phase = 5;
       return level.forced;
     }
     if (level.phase === 1) {
       level.phase = 2;
       if (level.stuck >= 0) return level.stuck;
     }
-    while (level.phase === 2 || level.phase === 3) {
+    const stuckNeeds = level.stuck >= 0 ? needsOf[level.stuck] : undefined;
+    const helps = (i: number): boolean => stuckNeeds !== undefined && stuckNeeds.length > 0 && providesOf[i]!.some((t) => stuckNeeds.includes(t));
+    while (level.phase >= 2 && level.phase <= 4) {
       const node = level.cursor;
       if (node < 0 || (node & 1) === 1) {
-        // End of the window: scan it again for crashed calls, or stop.
-        level.phase = level.phase === 2 ? 3 : 4;
+        // End of the window: scan it again for the next kind of call, or stop.
+        level.phase++;
         level.cursor = next[HEAD]!;
         continue;
       }
       level.cursor = next[node]!;
       const i = node >>> 1;
+      if (i === level.stuck) continue;
       const crashed = reqId[i]! < 0;
-      if (level.phase === 2 ? !crashed && i !== level.stuck : crashed) return i;
+      // Phase 2: completed calls that write a value the stuck call observed; 3: other
+      // completed calls; 4: crashed calls.
+      if (level.phase === 2 ? !crashed && helps(i) : level.phase === 3 ? !crashed && !helps(i) : crashed) return i;
     }
     return -1;
   };
 
-  const levels: Level[] = [];
+  const levelPool: Level[] = [];
+  let levelCount = 0;
+  const framePool: Frame[] = [];
   /** Applies call i from the current configuration if it leads somewhere unexplored. */
   const tryMove = (i: number): boolean => {
     const crashed = reqId[i]! < 0;
@@ -280,18 +298,24 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     const maxReq = crashed ? maxReqAt[depth]! : Math.max(maxReqAt[depth]!, reqId[i]!);
     const k = firstFreshAlternative(i, nexts, 0, maxReq);
     if (k < 0) return false;
-    stack.push({ call: i, prevState: state, nexts, alt: k });
+    let frame = framePool[depth];
+    if (!frame) framePool[depth] = frame = { call: i, prevState: state, nexts, alt: k };
+    frame.call = i;
+    frame.prevState = state;
+    frame.nexts = nexts;
+    frame.alt = k;
+    stack.push(frame);
     maxReqAt[depth + 1] = maxReq;
     state = nexts[k];
     lift(i);
     noteProgress();
-    levels.push(expand());
+    expand();
     return true;
   };
 
   let steps = 0;
   seenOrRecord(-1, state);
-  levels.push(expand());
+  expand();
   for (;;) {
     if (requiredDone === required) {
       return { verdict: true, order: stack.map((f) => f.call), configurations: cache.size };
@@ -305,13 +329,13 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     if (cache.size > limits.maxCacheEntries) {
       return { verdict: 'unknown', reason: 'memory', best: partial(), configurations: cache.size };
     }
-    const level = levels.at(-1)!;
+    const level = levelPool[levelCount - 1]!;
     let moved = false;
     for (let i = nextCandidate(level); !moved && i >= 0; i = moved ? -1 : nextCandidate(level)) moved = tryMove(i);
     if (moved) continue;
     // Every move from this configuration failed: it fails. Undo the move that led here.
     if (blocker === undefined && requiredDone === bestRequired && level.stuck >= 0) blocker = level.stuck;
-    levels.pop();
+    levelCount--;
     const frame = stack.at(-1);
     if (!frame) {
       return { verdict: false, best: partial(), blocker, configurations: cache.size };
@@ -327,7 +351,7 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
       if (stack.length - 1 < lowWater) lowWater = stack.length - 1;
       state = frame.nexts[k];
       lift(i);
-      levels.push(expand());
+      expand();
       continue;
     }
     stack.pop();

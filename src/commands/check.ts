@@ -1,7 +1,7 @@
 // `faultline check FILE... --model M`: checks history files for linearizability against a model.
 // Reads Jepsen EDN, our JSONL, and Porcupine's etcd and kv logs; exit code is the worst verdict.
 
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
 import { FaultlineCommand } from '../cli/base.js';
 import { exitCodeFor, UserError } from '../cli/exit.js';
@@ -70,13 +70,9 @@ async function sniff(path: string): Promise<string> {
 
 async function loadFile(path: string): Promise<LoadedFile> {
   const head = await sniff(path);
-  if (head.trim() === '') {
-    const { readFile } = await import('node:fs/promises');
-    if ((await readFile(path, 'utf8')).trim() === '') return { format: 'empty', ops: [] };
-  }
+  if (head.trim() === '' && (await readFile(path, 'utf8')).trim() === '') return { format: 'empty', ops: [] };
   const porcupine = detectPorcupine(head);
   if (porcupine) {
-    const { readFile } = await import('node:fs/promises');
     const h = parsePorcupine(await readFile(path, 'utf8'), path, porcupine);
     return { format: h.format, ops: h.ops, model: h.model, initial: h.initial, failMeansFalse: h.failMeansFalse };
   }

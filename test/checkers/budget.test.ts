@@ -3,7 +3,7 @@
 // decided; the parallel path stops at the first non-linearizable key.
 
 import test from 'ava';
-import { checkLinearizable, checkLinearizableSync } from '../../checkers/linearizable.js';
+import { checkLinearizable, checkLinearizableSync, linearizableChecker } from '../../checkers/linearizable.js';
 import { casRegisterModel, kvModel } from '../../checkers/models/index.js';
 import { bigHistory } from './generate.js';
 
@@ -54,4 +54,10 @@ test('worker threads: many keys are checked in parallel and stop at the first ba
   t.truthy(r.failure?.key);
   // The same verdict in one thread.
   t.is(checkLinearizableSync(bad, kvModel(), { explain: false }).valid, false);
+});
+
+test('linearizableChecker: the Checker shape workloads use, with per-call budgets', async (t) => {
+  const checker = linearizableChecker({ name: 'cas-register' });
+  t.is((await checker.check(bigHistory({ ops: 500, concurrency: 5, crashed: 10, seed: 4 }))).valid, true);
+  t.is((await checker.check(hard, { budgetMs: 1 })).valid, 'unknown');
 });
