@@ -98,11 +98,17 @@ function trimResult(r: CheckResult): CheckResult {
 
 export function buildPageModel(data: ReportData): PageModel {
   const history = data.history;
-  const endNs = history.reduce((m, op) => Math.max(m, op.timeNs), 0);
   const fs = interner();
   const nodes = interner();
-  const processes = [...new Set(history.filter((op) => op.process !== 'nemesis').map((op) => op.process as number))].sort((a, b) => a - b);
-  const hasNemesis = history.some((op) => op.process === 'nemesis');
+  let endNs = 0;
+  let hasNemesis = false;
+  const processSet = new Set<number>();
+  for (const op of history) {
+    if (op.timeNs > endNs) endNs = op.timeNs;
+    if (op.process === 'nemesis') hasNemesis = true;
+    else processSet.add(op.process);
+  }
+  const processes = [...processSet].sort((a, b) => a - b);
   const lanes = [...(hasNemesis ? ['nemesis'] : []), ...processes.map(String)];
   const laneOf = new Map<Op['process'], number>(lanes.map((l, i) => [l === 'nemesis' ? 'nemesis' : Number(l), i]));
   const calls: CallColumns = { lane: [], startMs: [], endMs: [], type: [], f: [], index: [], node: [], value: [], invokeValue: {}, error: {} };

@@ -8,10 +8,13 @@
   app.replaceChildren(...[FL.header(), FL.checkers(), timeline, FL.charts(), FL.logs()].flat().filter(Boolean));
   // Navigation only to the sections this run has.
   for (const a of app.querySelectorAll('nav a[data-for]')) if (!document.getElementById(a.getAttribute('data-for'))) a.remove();
-  requestAnimationFrame(() =>
+  requestAnimationFrame(() => {
+    // The header, checkers and timeline are laid out and about to be painted.
+    performance.mark('faultline-first-view');
     setTimeout(() => {
       for (const job of FL.ready) job();
       document.body.setAttribute('data-ready', '1');
-    }, 0),
-  );
+      performance.mark('faultline-ready');
+    }, 0);
+  });
 })();
