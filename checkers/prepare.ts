@@ -42,7 +42,8 @@ export function splitByKey(history: readonly Op[], model: AnyModel, options: Pre
   const position = new Map<Op, number>();
   const clientOps: Op[] = [];
   history.forEach((op, i) => {
-    if (op.process === 'nemesis') return;
+    // The nemesis (however a format spells it: 'nemesis', ':nemesis') is not a client.
+    if (typeof op.process !== 'number') return;
     position.set(op, i);
     clientOps.push(op);
   });

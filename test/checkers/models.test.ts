@@ -4,6 +4,7 @@ import test from 'ava';
 import { UNKNOWN_OUTPUT } from '../../checkers/model.js';
 import { casRegisterModel, fifoQueueModel, kvModel, mutexModel, registerModel, setModel, unorderedQueueModel } from '../../checkers/models/index.js';
 import type { Op } from '../../src/history/op.js';
+import { checkLinearizableSync } from '../../checkers/linearizable.js';
 
 const op = (f: string, value: unknown, type: Op['type'] = 'invoke'): Op => ({ index: 0, type, process: 0, f, value, timeNs: 0 });
 
@@ -66,4 +67,16 @@ test('mutex: acquire only when free, release only when held', (t) => {
   t.deepEqual(m.step(false, acq.input, acq.output), [true]);
   t.deepEqual(m.step(true, acq.input, acq.output), []);
   t.deepEqual(m.step(false, rel.input, rel.output), []);
+});
+
+test('nemesis ops are not client calls, however the process is spelled', (t) => {
+  const ops: Op[] = [
+    { index: 0, type: 'invoke', process: 'nemesis', f: 'start', value: null, timeNs: 0 },
+    { index: 1, type: 'info', process: ':nemesis' as Op['process'], f: 'start', value: null, timeNs: 1 },
+    { index: 2, type: 'invoke', process: 0, f: 'write', value: 1, timeNs: 2 },
+    { index: 3, type: 'ok', process: 0, f: 'write', value: 1, timeNs: 3 },
+  ];
+  const r = checkLinearizableSync(ops, registerModel());
+  t.is(r.valid, true);
+  t.is(r.ops, 1);
 });
