@@ -2,7 +2,7 @@
 // (columns of numbers instead of one object per op; values pre-shortened to display strings).
 
 import type { CheckResult } from '../checkers/validity.js';
-import { pairOps, type Op } from '../src/history/op.js';
+import { pairOps, type Op, type OpPair } from '../src/history/op.js';
 import type { ReportData } from './data.js';
 import { describeFault, faultWindows, toMs, type FaultWindow } from './faults.js';
 
@@ -11,7 +11,9 @@ export const OUTCOMES = ['ok', 'fail', 'info', 'pending'] as const;
 
 /** Client calls (invoke + completion) as parallel columns, in invoke order. */
 export interface CallColumns {
+  /** Index into PageModel.lanes. */
   lane: number[];
+  process: number[];
   startMs: number[];
   /** The completion's time; for a call that never completed, the end of the history. */
   endMs: number[];
@@ -102,19 +104,16 @@ export function buildPageModel(data: ReportData): PageModel {
   const nodes = interner();
   let endNs = 0;
   let hasNemesis = false;
-  const processSet = new Set<number>();
   for (const op of history) {
     if (op.timeNs > endNs) endNs = op.timeNs;
     if (op.process === 'nemesis') hasNemesis = true;
-    else processSet.add(op.process);
   }
-  const processes = [...processSet].sort((a, b) => a - b);
-  const lanes = [...(hasNemesis ? ['nemesis'] : []), ...processes.map(String)];
-  const laneOf = new Map<Op['process'], number>(lanes.map((l, i) => [l === 'nemesis' ? 'nemesis' : Number(l), i]));
-  const calls: CallColumns = { lane: [], startMs: [], endMs: [], type: [], f: [], index: [], node: [], value: [], invokeValue: {}, error: {} };
+  const pairs = pairOps(history);
+  const { lanes, laneOf } = assignLanes(pairs, hasNemesis);
+  const calls: CallColumns = { lane: [], process: [], startMs: [], endMs: [], type: [], f: [], index: [], node: [], value: [], invokeValue: {}, error: {} };
   const nemesis: NemesisEvent[] = [];
   const counts = { ok: 0, fail: 0, info: 0, pending: 0, nemesis: 0 };
-  for (const { invoke, completion } of pairOps(history)) {
+  for (const { invoke, completion } of pairs) {
     if (invoke.process === 'nemesis') {
       counts.nemesis++;
       const kind = invoke.f.replace(/^(start|stop|bump|strobe|reset)-/, '');
@@ -129,6 +128,7 @@ export function buildPageModel(data: ReportData): PageModel {
     counts[OUTCOMES[type]!]++;
     const i = calls.index.length;
     calls.lane.push(laneOf.get(invoke.process)!);
+    calls.process.push(invoke.process as number);
     calls.startMs.push(toMs(invoke.timeNs));
     calls.endMs.push(toMs(completion?.timeNs ?? endNs));
     calls.type.push(type);
@@ -160,6 +160,39 @@ export function buildPageModel(data: ReportData): PageModel {
       truncated: l.text.length > LOG_CHARS,
     })),
   };
+}
+
+/**
+ * Lanes of the timeline: the nemesis, then one per worker thread. A process retired by an `info`
+ * completion hands its lane to the next new process (its thread carries on under a new id), so a
+ * run with many crashed ops keeps as many lanes as it had threads. Labels name the first process
+ * of a lane and how many followed it.
+ */
+function assignLanes(pairs: readonly OpPair[], hasNemesis: boolean): { lanes: string[]; laneOf: Map<Op['process'], number> } {
+  const laneOf = new Map<Op['process'], number>();
+  const members: number[][] = [];
+  const freeAtNs: number[] = [];
+  for (const { invoke, completion } of pairs) {
+    const p = invoke.process;
+    if (p === 'nemesis') continue;
+    let lane = laneOf.get(p);
+    if (lane === undefined) {
+      lane = freeAtNs.findIndex((t) => t <= invoke.timeNs);
+      if (lane < 0) {
+        lane = members.push([]) - 1;
+        freeAtNs.push(Infinity);
+      }
+      members[lane]!.push(p);
+      freeAtNs[lane] = Infinity;
+      laneOf.set(p, lane);
+    }
+    if (completion?.type === 'info') freeAtNs[lane] = completion.timeNs;
+  }
+  const offset = hasNemesis ? 1 : 0;
+  for (const [p, lane] of laneOf) laneOf.set(p, lane + offset);
+  if (hasNemesis) laneOf.set('nemesis', 0);
+  const labels = members.map((ps) => `p${ps[0]}${ps.length > 1 ? ` +${ps.length - 1}` : ''}`);
+  return { lanes: [...(hasNemesis ? ['nemesis'] : []), ...labels], laneOf };
 }
 
 /** Per fault window: how many client ops completed inside it, and how many of those were ok. */

@@ -91,7 +91,7 @@
       }
       if (showLabels || l % Math.ceil(9 / laneH) === 0) {
         ctx.fillStyle = '#555';
-        ctx.fillText(model.lanes[l] === 'nemesis' ? 'nemesis' : 'p' + model.lanes[l], 6, y + laneH / 2);
+        ctx.fillText(model.lanes[l], 6, y + laneH / 2);
       }
     }
   }
@@ -239,7 +239,7 @@
       if (d === 0 || C.endMs[ids[k]] < t - slop) break;
     }
     if (i < 0 || best > slop) return null;
-    const lines = [`op ${C.index[i]} · process ${model.lanes[lane]} · ${OUTCOMES[C.type[i]]}`, `${model.fs[C.f[i]]} ${C.value[i]}`];
+    const lines = [`op ${C.index[i]} · process ${C.process[i]} · ${OUTCOMES[C.type[i]]}`, `${model.fs[C.f[i]]} ${C.value[i]}`];
     if (C.invokeValue[i] !== undefined) lines.push('invoked with ' + C.invokeValue[i]);
     lines.push(`${ms(C.startMs[i])} → ${C.type[i] === 3 ? 'never completed' : ms(C.endMs[i]) + ' (' + ms(C.endMs[i] - C.startMs[i]) + ')'}`);
     if (C.node[i] >= 0) lines.push('node ' + model.nodes[C.node[i]]);

@@ -51,9 +51,9 @@ test('the page model of the recorded run: calls as columns, counts, lanes, avail
   const m = buildPageModel(fixtureReport());
   t.deepEqual(m.counts, { ok: 489, fail: 213, info: 3, pending: 0, nemesis: 10 });
   t.is(m.calls.index.length, 705);
-  t.is(m.lanes[0], 'nemesis');
+  t.deepEqual(m.lanes, ['nemesis', 'p0 +2', 'p1 +1', 'p2'], 'three threads: 3 info ops retired p0 twice and p1 once');
   const i = m.calls.index.indexOf(5);
-  t.deepEqual([m.lanes[m.calls.lane[i]!], m.fs[m.calls.f[i]!], m.calls.value[i], m.calls.type[i], m.calls.startMs[i]], ['0', 'read', 'nil', 0, 15.952]);
+  t.deepEqual([m.calls.process[i], m.fs[m.calls.f[i]!], m.calls.value[i], m.calls.type[i], m.calls.startMs[i]], [0, 'read', 'nil', 0, 15.952]);
   const w = m.windows.find((x) => x.label === 'kill n2')!;
   t.deepEqual([w.ops, w.ok], [8, 4]);
 });
