@@ -100,6 +100,8 @@
     const lo = lowerBound(C.startMs, view.t0 - maxDur);
     const hi = lowerBound(C.startMs, view.t1 + 1e-9);
     const pad = laneH > 6 ? 1.5 : laneH > 3 ? 0.5 : 0;
+    const columns = Math.ceil(cssW - GUTTER);
+    if ((hi - lo) / Math.max(1, model.lanes.length) > columns / 2) return drawDensity(ctx, lo, hi, pad, columns);
     const paths = OUTCOMES.map(() => new Path2D());
     const labels = [];
     for (let i = lo; i < hi; i++) {
@@ -138,10 +140,47 @@
     }
   }
 
+  /**
+   * When ops are denser than pixels, whichever colour is drawn last would hide the others: each
+   * pixel column of a lane is instead split by outcome in proportion to the ops it covers.
+   */
+  function drawDensity(ctx, lo, hi, pad, columns) {
+    const counts = new Float32Array(model.lanes.length * columns * OUTCOMES.length);
+    for (let i = lo; i < hi; i++) {
+      if (C.endMs[i] < view.t0) continue;
+      const c0 = Math.max(0, Math.floor(xOf(C.startMs[i]) - GUTTER));
+      const c1 = Math.min(columns - 1, Math.floor(xOf(C.endMs[i]) - GUTTER));
+      const base = C.lane[i] * columns * OUTCOMES.length + C.type[i];
+      for (let c = c0; c <= c1; c++) counts[base + c * OUTCOMES.length]++;
+    }
+    const paths = OUTCOMES.map(() => new Path2D());
+    const h = laneH - 2 * pad;
+    for (let l = 0; l < model.lanes.length; l++) {
+      for (let c = 0; c < columns; c++) {
+        const at = (l * columns + c) * OUTCOMES.length;
+        let total = 0;
+        for (let k = 0; k < OUTCOMES.length; k++) total += counts[at + k];
+        if (!total) continue;
+        let y = lanesTop + l * laneH + pad;
+        for (let k = 0; k < OUTCOMES.length; k++) {
+          if (!counts[at + k]) continue;
+          const part = (h * counts[at + k]) / total;
+          paths[k].rect(GUTTER + c, y, 1, part);
+          y += part;
+        }
+      }
+    }
+    OUTCOMES.forEach((o, k) => {
+      ctx.fillStyle = COLORS[o];
+      ctx.fill(paths[k]);
+    });
+  }
+
   function drawNemesis(ctx) {
     if (nemesisLane < 0) return;
     const y = lanesTop + nemesisLane * laneH + laneH / 2;
     ctx.font = '11px system-ui, sans-serif';
+    let labelEnd = -Infinity;
     for (const e of model.nemesis) {
       if (e.endMs < view.t0 || e.startMs > view.t1) continue;
       const x = xOf(e.startMs);
@@ -154,7 +193,11 @@
       ctx.lineTo(x - r, y);
       ctx.closePath();
       ctx.fill();
-      if (laneH >= 12) ctx.fillText(e.f, x + r + 2, y);
+      // A label only where it does not run into the previous one.
+      if (laneH >= 12 && x > labelEnd) {
+        ctx.fillText(e.f, x + r + 2, y);
+        labelEnd = x + r + 10 + ctx.measureText(e.f).width;
+      }
     }
   }
 
@@ -203,8 +246,9 @@
     ctx.beginPath();
     ctx.rect(GUTTER, 0, cssW - GUTTER, height);
     ctx.clip();
-    drawBands(ctx);
+    // Bands over the ops, translucent: dense ops would otherwise hide every fault window.
     drawCalls(ctx);
+    drawBands(ctx);
     drawNemesis(ctx);
     ctx.restore();
     drawAxis(ctx);
