@@ -16,7 +16,7 @@ export const IMG_PROBE = '<img src=x onerror=alert(1)>';
 export function recordedRun(): { history: Op[]; outcome: Record<string, any>; logs: { node: string; text: string }[] } {
   const history = parseJsonlHistory(readFileSync(join(FIXTURE_DIR, 'history.jsonl'), 'utf8'));
   const outcome = JSON.parse(readFileSync(join(FIXTURE_DIR, 'results.json'), 'utf8'));
-  const logs = ['n1', 'n2', 'n3'].map((node) => ({ node, text: readFileSync(join(FIXTURE_DIR, `${node}.log`), 'utf8') }));
+  const logs = ['n1', 'n2', 'n3'].map((node) => ({ node, text: readFileSync(join(FIXTURE_DIR, `${node}-log.txt`), 'utf8') }));
   return { history, outcome, logs };
 }
 
