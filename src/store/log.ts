@@ -13,6 +13,11 @@ import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 
 export const HEADER_BYTES = 8;
+/**
+ * How long the no-fsync bug keeps acknowledged records only in memory. Long enough that a
+ * kill -9 during a test run loses a visible batch of acknowledged writes, not just a few.
+ */
+export const LAZY_FLUSH_MS = 5000;
 /** A record larger than this cannot have been written by us: the length field is damaged. */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
@@ -105,7 +110,7 @@ export class Wal {
   ) {}
 
   /** Opens (creating) a log, returning its records; a torn tail is cut off the file first. */
-  static async open(path: string, mode: FsyncMode, lazyFlushMs = 1000): Promise<{ wal: Wal; records: unknown[]; tornBytes: number }> {
+  static async open(path: string, mode: FsyncMode, lazyFlushMs = LAZY_FLUSH_MS): Promise<{ wal: Wal; records: unknown[]; tornBytes: number }> {
     let image: Buffer;
     try {
       image = await readFile(path);

@@ -29,7 +29,7 @@ async function writeKillRestart(t: import('ava').ExecutionContext, args: string[
 test('no-fsync: kill -9 loses acknowledged writes', async (t) => {
   const { acked, lost } = await writeKillRestart(t, ['--bug', 'no-fsync']);
   t.is(acked.length, 20);
-  // The WAL is written lazily (once a second), so at least the last writes cannot be on disk.
+  // The WAL is written lazily (every 5 s), so at least the last writes cannot be on disk.
   t.true(lost.length > 0, `lost ${lost.length} of ${acked.length} acknowledged writes`);
 });
 
