@@ -10,6 +10,7 @@
     return el('table', { className: 'data', id }, el('thead', {}, el('tr', {}, head.map((h) => el('th', {}, h)))), el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c))))));
   }
 
+  const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
   const show = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
 
   /** The minimal counterexample as bars per process, from invoke to completion, labelled with the op. */
@@ -91,9 +92,9 @@
   }
 
   function counterResult(r) {
-    const out = [el('p', {}, r.reads + ' reads checked' + (r.final ? '; final value ' + r.final.value + ' (bounds ' + r.final.lower + '…' + r.final.upper + ')' : ''))];
+    const out = [el('p', {}, plural(r.reads, 'read') + ' checked' + (r.final ? '; final value ' + r.final.value + ' (bounds ' + r.final.lower + '…' + r.final.upper + ')' : ''))];
     if (r.errors.length) {
-      out.push(el('h4', {}, r.errors.length + ' reads out of bounds'));
+      out.push(el('h4', {}, plural(r.errors.length, 'read') + ' out of bounds'));
       out.push(table(['read op', 'at', 'value', 'lower bound', 'upper bound'], r.errors.map((e) => [String(e.readIndex), ms(nsToMs(e.timeNs)), String(e.value), String(e.lower), String(e.upper)]), 'counter-errors'));
     }
     return out;

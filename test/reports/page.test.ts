@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { renderReport } from '../../reports/html.js';
+import type { Op } from '../../src/history/op.js';
 import { tempDir } from '../helpers/env.js';
 import { chromiumMissing, launch, screenshotPath, skipWithoutChromium, watch } from './browser.js';
 import { fixtureReport, IMG_PROBE, SCRIPT_PROBE } from './fixture.js';
@@ -140,5 +141,55 @@ test('nothing leaves the page: no request but the file itself', async (t) => {
   await page.waitForTimeout(200);
   t.deepEqual(seen.requests, []);
   await page.screenshot({ path: screenshotPath('report-full.png'), fullPage: true });
+  await page.close();
+});
+
+test('set and counter results: lost and unexpected elements with when they were written and last seen; reads out of bounds', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const { checkSet } = await import('../../checkers/set.js');
+  const { checkCounter } = await import('../../checkers/counter.js');
+  const ms = 1e6;
+  const pair = (process: number, f: string, value: unknown, result: unknown, atMs: number): Omit<Op, 'index'>[] => [
+    { type: 'invoke', process, f, value, timeNs: atMs * ms },
+    { type: 'ok', process, f, value: result, timeNs: (atMs + 2) * ms },
+  ];
+  const setHistory = [...pair(0, 'add', 1, 1, 10), ...pair(1, 'add', 2, 2, 20), ...pair(0, 'read', null, [1, 2, 99], 30), ...pair(1, 'read', null, [1], 50)].map((o, index) => ({ ...o, index }) as Op);
+  const counterHistory = [...pair(0, 'add', 1, 1, 10), ...pair(1, 'read', null, 5, 20)].map((o, index) => ({ ...o, index }) as Op);
+  const set = checkSet(setHistory);
+  const counter = checkCounter(counterHistory);
+  t.deepEqual([set.lost, set.unexpected, counter.errors.length], [[2], [99], 1], 'the inputs are anomalies');
+  const file = join(tempDir('faultline-report-'), 'set.html');
+  writeFileSync(file, renderReport({ run: { name: 'set-and-counter', valid: false }, history: [...setHistory], results: { set, counter } }));
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  const seen = watch(page, (u) => u.startsWith('file://'));
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('body[data-ready="1"]');
+  const lost = await page.locator('#lost tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  t.deepEqual(lost, [['2', '22.00 ms', '32.00 ms']]);
+  t.regex(await page.locator('#unexpected').innerText(), /99/);
+  const errors = await page.locator('#counter-errors tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  t.deepEqual(errors.map((r) => [r[0], r[2], r[3], r[4]]), [['3', '5', '1', '1']]);
+  t.is(await page.locator('#logs').count(), 0, 'no logs, no logs section');
+  t.deepEqual(seen.errors, []);
+  await page.locator('#checkers').screenshot({ path: screenshotPath('report-set-counter.png') });
+  await page.close();
+});
+
+test('a crashed run with no client ops and no results still renders its header and error', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const history: Op[] = [
+    { index: 0, type: 'invoke', process: 'nemesis', f: 'start-partition', value: { kind: 'halves' }, timeNs: 1e6 },
+    { index: 1, type: 'info', process: 'nemesis', f: 'start-partition', value: { components: [['n1'], ['n2', 'n3']] }, timeNs: 2e6 },
+  ];
+  const file = join(tempDir('faultline-report-'), 'crashed.html');
+  writeFileSync(file, renderReport({ run: { name: 'crashed', valid: null, status: 'crashed', error: 'no leader was elected within 30 s' }, history, results: {} }));
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  const seen = watch(page, (u) => u.startsWith('file://'));
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('body[data-ready="1"]');
+  t.is(await page.locator('#verdict').innerText(), 'UNKNOWN');
+  t.regex(await page.locator('.run-error').innerText(), /crashed: no leader was elected/);
+  t.is(await page.locator('#charts').count(), 0);
+  t.deepEqual(seen.errors, []);
   await page.close();
 });
