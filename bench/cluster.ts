@@ -14,8 +14,13 @@ import { pollUntil, progress, type NodeHandle, type Runtime } from '../src/runti
 
 const argv = process.argv.slice(2);
 const fresh = argv.includes('--fresh');
-const which = argv[argv.indexOf('--runtime') + 1] ?? 'both';
-const repeat = Number(argv.includes('--repeat') ? argv[argv.indexOf('--repeat') + 1] : 3);
+const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const which = flag('--runtime') ?? 'both';
+const repeat = Number(flag('--repeat') ?? 3);
+if (!['docker', 'local', 'both'].includes(which) || !(repeat >= 1)) {
+  console.error('usage: node dist/bench/cluster.js [--fresh] [--runtime docker|local|both] [--repeat N]');
+  process.exit(254);
+}
 process.env.FAULTLINE_HOME ??= mkdtempSync(join(tmpdir(), 'faultline-bench-'));
 
 async function leader(nodes: NodeHandle[], not?: string, timeoutMs = 20_000): Promise<string> {
@@ -32,19 +37,23 @@ async function measure(kind: 'docker' | 'local', nodeCount: number) {
   for (let i = 0; i < repeat; i++) {
     const rt: Runtime = kind === 'docker' ? new DockerRuntime() : new LocalRuntime();
     const runDir = mkdtempSync(join(tmpdir(), 'faultline-bench-run-'));
-    const t0 = performance.now();
-    const nodes = await rt.up({ runId: newRunId(), protocol: 'raft', nodeCount, bugs: [], runDir }, progress(300_000));
-    up.push(performance.now() - t0);
-    const first = await leader(nodes);
-    toLeader.push(performance.now() - t0);
-    const t1 = performance.now();
-    await rt.partition(isolate(nodes.map((n) => n.name), first), progress(30_000));
-    await leader(nodes.filter((n) => n.name !== first), first);
-    failover.push(performance.now() - t1);
-    const t2 = performance.now();
-    await rt.down(progress(60_000));
-    down.push(performance.now() - t2);
-    rmSync(runDir, { recursive: true, force: true });
+    try {
+      const t0 = performance.now();
+      const nodes = await rt.up({ runId: newRunId(), protocol: 'raft', nodeCount, bugs: [], runDir }, progress(300_000));
+      up.push(performance.now() - t0);
+      const first = await leader(nodes);
+      toLeader.push(performance.now() - t0);
+      const t1 = performance.now();
+      await rt.partition(isolate(nodes.map((n) => n.name), first), progress(30_000));
+      await leader(nodes.filter((n) => n.name !== first), first);
+      failover.push(performance.now() - t1);
+      const t2 = performance.now();
+      await rt.down(progress(60_000));
+      down.push(performance.now() - t2);
+    } finally {
+      await rt.down(progress(60_000)); // a no-op after a clean run; after a failure, leaves nothing behind
+      rmSync(runDir, { recursive: true, force: true });
+    }
   }
   const f = (xs: number[]) => `${(median(xs) / 1000).toFixed(2)} s`;
   console.log(`${kind.padEnd(6)} ${String(nodeCount).padStart(5)}  up ${f(up)}  up+leader ${f(toLeader)}  down ${f(down)}  partition->new leader ${f(failover)}  (median of ${repeat})`);

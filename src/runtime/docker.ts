@@ -15,6 +15,7 @@ import { blockedLinks } from '../../nemeses/grudge.js';
 import { faketimeEnv, faketimeOffset, isOurProcess, isZombie, nodeNames, storeArgs, tcpOpen, writeAtomic } from './common.js';
 import { BASE_REPO, ensureNodeImage, NODE_REPO, type ImageEngine, type ImageResult } from './image.js';
 import {
+  GiveUp,
   pollUntil,
   UnsupportedFault,
   type ClusterSpec,
@@ -316,7 +317,7 @@ export class DockerRuntime implements Runtime {
     const [host, port] = n.handle.clientAddr.split(':') as [string, string];
     await pollUntil(`${h.name} to listen on ${n.handle.clientAddr}`, async () => {
       const state = (await n.container.inspect()).State;
-      if (!state.Running) throw new Error(`${h.name} exited with code ${state.ExitCode}: ${(await this.logs(h)).trim().split('\n').slice(-3).join(' | ')}`);
+      if (!state.Running) throw new GiveUp(`${h.name} exited with code ${state.ExitCode}: ${(await this.logs(h)).trim().split('\n').slice(-3).join(' | ')}`);
       return tcpOpen(host, Number(port), 200);
     }, p.signal, 50);
     // A restarted container has a fresh network namespace: put its fault rules back.

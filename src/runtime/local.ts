@@ -27,6 +27,7 @@ import {
 } from './common.js';
 import { LinkProxy } from './proxy.js';
 import {
+  GiveUp,
   pollUntil,
   UnsupportedFault,
   type ClusterSpec,
@@ -166,8 +167,8 @@ export class LocalRuntime implements Runtime {
   private async waitListening(n: LocalNode, p: Progress): Promise<void> {
     const port = Number(n.handle.clientAddr.split(':')[1]);
     await pollUntil(`${n.handle.name} to listen on ${n.handle.clientAddr}`, async () => {
-      if (n.child && n.child.exitCode !== null) {
-        throw new Error(`${n.handle.name} exited with code ${n.child.exitCode}: ${tail(n.handle.logFile)}`);
+      if (n.pid === undefined || !isOurProcess(n.pid, n.handle.dataDir) || isZombie(n.pid)) {
+        throw new GiveUp(`${n.handle.name} exited before listening: ${tail(n.handle.logFile)}`);
       }
       return tcpOpen('127.0.0.1', port, 200);
     }, p.signal, 50);

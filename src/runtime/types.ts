@@ -102,7 +102,18 @@ export function progress(timeoutMs: number, log: (m: string) => void = () => {},
   return { signal: AbortSignal.any(signals), log };
 }
 
-/** Polls `check` every intervalMs until it returns a value other than undefined/false, or the signal fires. */
+/** Thrown by a poll check when waiting longer cannot help (the process exited): ends the poll at once. */
+export class GiveUp extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GiveUp';
+  }
+}
+
+/**
+ * Polls `check` every intervalMs until it returns a value other than undefined/false, or the signal
+ * fires. Errors thrown by `check` count as "not yet" (and are quoted on timeout), except GiveUp.
+ */
 export async function pollUntil<T>(
   what: string,
   check: () => Promise<T | undefined | false>,
@@ -119,6 +130,7 @@ export async function pollUntil<T>(
       const v = await check();
       if (v !== undefined && v !== false) return v as T;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       lastError = err;
     }
     await new Promise((r) => setTimeout(r, intervalMs));
