@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import type { ReportData } from '../../reports/data.js';
 import type { Op } from '../../src/history/op.js';
 import { parseJsonlHistory } from '../../src/history/jsonl.js';
+import { testReportData } from '../../src/report/from-test.js';
+import type { RunOutcome } from '../../src/test/run.js';
+import type { TestSpec } from '../../src/test/spec.js';
 import { ROOT } from '../helpers/env.js';
 
 export const FIXTURE_DIR = join(ROOT, 'test', 'fixtures', 'report');
@@ -30,21 +33,26 @@ export function fixtureReport(o: { probes?: boolean } = {}): ReportData {
     invoke.value = last.value = `${SCRIPT_PROBE}${IMG_PROBE}`;
     logs[0]!.text += `2026-11-22T12:00:00.000Z n1 ERROR client sent ${SCRIPT_PROBE} and ${IMG_PROBE}\n`;
   }
-  return {
-    run: {
-      id: outcome.runId,
-      name: outcome.name,
-      source: 'test',
-      status: outcome.status,
-      valid: outcome.valid,
-      seed: outcome.seed,
-      startedAt: '2026-11-22T11:59:25.000Z',
-      spec: { db: 'raft', bugs: ['stale-read'], nodes: 3, workload: 'register', nemesis: ['partition', 'kill'], nemesisIntervalMs: 2000, timeLimitMs: 15000, rateHz: 100, concurrency: 3 },
-      rerun: outcome.rerun,
-      runtime: outcome.runtime,
-    },
-    history,
-    results: outcome.verdict.results,
-    nodeLogs: logs,
-  };
+  // Built the way `faultline test` builds it at the end of a run.
+  return testReportData({ spec: FIXTURE_SPEC, outcome: outcome as RunOutcome, history, nodeLogs: logs, startedAt: new Date('2026-11-22T11:59:25.000Z') });
 }
+
+/** The spec of the recorded run (see its rerun command in results.json). */
+export const FIXTURE_SPEC: TestSpec = {
+  name: 'raft-register-partition+kill-bug-stale-read',
+  db: 'raft',
+  bugs: ['stale-read'],
+  nodes: 3,
+  runtime: 'local',
+  workload: 'register',
+  nemesis: ['partition', 'kill'],
+  nemesisIntervalMs: 2000,
+  timeLimitMs: 15000,
+  rateHz: 100,
+  concurrency: 3,
+  seed: 343640388,
+  opTimeoutMs: 5000,
+  recoveryMs: 15000,
+  checkBudgetMs: 60000,
+  leaveRunning: false,
+};

@@ -7,7 +7,8 @@ import { faultWindows } from '../../reports/faults.js';
 import { escapeHtml, jsonForScript, renderReport } from '../../reports/html.js';
 import { buildPageModel } from '../../reports/model.js';
 import type { Op } from '../../src/history/op.js';
-import { fixtureReport, SCRIPT_PROBE } from './fixture.js';
+import { rerunCommand } from '../../src/test/spec.js';
+import { FIXTURE_SPEC, fixtureReport, recordedRun, SCRIPT_PROBE } from './fixture.js';
 
 /** A nemesis invoke + info completion pair at t (ms) lasting 1 ms. */
 function nem(f: string, atMs: number, value: unknown = null): Omit<Op, 'index'>[] {
@@ -75,4 +76,12 @@ test('the report file: one payload, scripts allowed by hash only, no external re
   t.false(html.includes(SCRIPT_PROBE), 'the probe never appears raw');
   t.notRegex(html, /\b(src|href)\s*=\s*["']?(https?:|\/\/)/i);
   t.regex(html, /^<!doctype html>/);
+});
+
+test('the fixture spec is the recorded run\'s own (its rerun command comes out identical)', (t) => {
+  const { outcome } = recordedRun();
+  t.is(rerunCommand(FIXTURE_SPEC), outcome.rerun);
+  const data = fixtureReport();
+  t.is(data.run.rerun, outcome.rerun);
+  t.deepEqual([data.run.valid, data.run.status, data.run.runtime], [false, 'finished', 'local']);
 });
