@@ -330,3 +330,6 @@ export function seq(...items: (Generator | Invocation)[]): Generator {
   });
   return at(0, undefined);
 }
+
+/** Jepsen's name for eachThread: a separate copy of the generator per client thread. */
+export const eachProcess = eachThread;
