@@ -7,6 +7,8 @@
   const C = model.calls;
   const n = C.index.length;
   const HEIGHT = 230;
+  /** Faint grid lines: a log scale draws one per 1…9 multiple, which would stripe the chart. */
+  const GRID = { stroke: 'rgba(0, 0, 0, 0.05)', width: 1 };
 
   /** uPlot plugin: fault windows shaded under the data, their kind written at the top. */
   function faultBands() {
@@ -56,7 +58,7 @@
     if (!groups.length) return null;
     const series = [{ label: 'time (s)' }, ...groups.map((g) => ({ label: g.label, stroke: g.color, fill: g.color, width: 0, paths: () => null, points: { show: true, size: 3, width: 0, fill: g.color, stroke: g.color } }))];
     return new uPlot(
-      { width: width(box), height: HEIGHT, series, scales: { x: { time: false }, y: { distr: 3 } }, axes: [{ label: 'invoked at (s)' }, { label: 'latency (ms)' }], plugins: [faultBands()], cursor: { points: { show: false } } },
+      { width: width(box), height: HEIGHT, series, scales: { x: { time: false }, y: { distr: 3 } }, axes: [{ label: 'invoked at (s)', grid: GRID }, { label: 'latency (ms)', grid: GRID }], plugins: [faultBands()], cursor: { points: { show: false } } },
       [xs, ...groups.map((g) => g.ys)],
       box,
     );
@@ -87,7 +89,7 @@
         width: width(box), height: HEIGHT,
         series: [{ label: 'time (s)' }, ...qs.map((q, k) => ({ label: 'p' + Math.round(q * 100), stroke: colors[k], width: 1.5, spanGaps: false }))],
         scales: { x: { time: false }, y: { distr: 3 } },
-        axes: [{ label: 'invoked at (s)' }, { label: 'latency (ms)' }],
+        axes: [{ label: 'invoked at (s)', grid: GRID }, { label: 'latency (ms)', grid: GRID }],
         plugins: [faultBands()],
       },
       [b.xs, ...qs.map((q) => per.map((a) => (a.length ? Math.max(0.01, quantile(a, q)) : null)))],
@@ -107,7 +109,7 @@
         width: width(box), height: HEIGHT,
         series: [{ label: 'time (s)' }, ...kinds.map((k) => ({ label: k, stroke: COLORS[k], fill: COLORS[k] + '33', width: 1.5, paths: uPlot.paths.stepped({ align: 1 }) }))],
         scales: { x: { time: false } },
-        axes: [{ label: 'completed at (s)' }, { label: 'ops/s' }],
+        axes: [{ label: 'completed at (s)', grid: GRID }, { label: 'ops/s', grid: GRID }],
         plugins: [faultBands()],
       },
       [b.xs, ...counts.map((c) => c.map((v) => v * perS))],

@@ -12,6 +12,8 @@ export function testReportData(o: {
   history: readonly Op[];
   nodeLogs?: readonly { node: string; text: string }[];
   startedAt?: Date;
+  /** Default: now (the report is written as the run ends). */
+  finishedAt?: Date;
 }): ReportData {
   const { spec, outcome } = o;
   return {
@@ -24,7 +26,7 @@ export function testReportData(o: {
       valid: outcome.status === 'finished' ? outcome.valid : null,
       seed: outcome.seed,
       ...(o.startedAt ? { startedAt: o.startedAt.toISOString() } : {}),
-      finishedAt: new Date().toISOString(),
+      finishedAt: (o.finishedAt ?? new Date()).toISOString(),
       spec: { ...spec },
       rerun: outcome.rerun,
       runtime: outcome.runtime,

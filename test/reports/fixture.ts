@@ -34,7 +34,7 @@ export function fixtureReport(o: { probes?: boolean } = {}): ReportData {
     logs[0]!.text += `2026-11-22T12:00:00.000Z n1 ERROR client sent ${SCRIPT_PROBE} and ${IMG_PROBE}\n`;
   }
   // Built the way `faultline test` builds it at the end of a run.
-  return testReportData({ spec: FIXTURE_SPEC, outcome: outcome as RunOutcome, history, nodeLogs: logs, startedAt: new Date('2026-11-22T11:59:25.000Z') });
+  return testReportData({ spec: FIXTURE_SPEC, outcome: outcome as RunOutcome, history, nodeLogs: logs, startedAt: new Date('2026-11-22T11:59:25.000Z'), finishedAt: new Date('2026-11-22T11:59:58.000Z') });
 }
 
 /** The spec of the recorded run (see its rerun command in results.json). */

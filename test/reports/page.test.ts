@@ -48,6 +48,7 @@ test('header: the verdict, spec, seed and rerun command at a glance', async (t) 
   for (const s of ['raft', 'stale-read', 'register', 'partition, kill', '100 Hz', '343640388']) t.true(spec.includes(s), `spec shows ${s}: ${spec}`);
   t.true((await page.locator('#rerun').innerText()).includes('--seed 343640388'));
   t.regex(await page.locator('#counts').innerText(), /705 client ops.*ok 489.*fail 213.*info 3/s);
+  t.regex(await page.locator('.meta').innerText(), /took 33\.00 s · history spans 15\.01 s/);
   await page.screenshot({ path: screenshotPath('report-top.png') });
   t.deepEqual(seen.errors, []);
   await page.close();
