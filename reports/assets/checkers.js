@@ -50,12 +50,17 @@
     return root;
   }
 
+  /** The checker writes times as t=<ns since the run started>; people read milliseconds. */
+  function readableTimes(text) {
+    return text.replace(/\bt=(\d+)(–(\d+))?/g, (_, a, __, b) => 't=' + ms(Number(a) / 1e6) + (b ? '–' + ms(Number(b) / 1e6) : ''));
+  }
+
   function linearizable(r) {
     const out = [];
     const ex = r.failure && r.failure.explanation;
     if (r.failure) out.push(el('p', {}, r.failure.key ? 'Key ' + r.failure.key + ' is not linearizable' : 'The history is not linearizable', r.model ? ' under the ' + r.model + ' model.' : '.'));
     if (ex) {
-      out.push(el('p', { className: 'explanation', id: 'explanation' }, ex.text));
+      out.push(el('p', { className: 'explanation', id: 'explanation' }, readableTimes(ex.text)));
       out.push(el('h4', {}, (ex.minimal ? 'Minimal' : 'Small (shrinking ran out of time)') + ' counterexample: ' + ex.minimalOps.length + ' ops no one of which can be removed'));
       out.push(el('div', { className: 'mini-wrap', id: 'counterexample' }, miniTimeline(ex.minimalOps, ex.diedAt && ex.diedAt.index)));
       const indices = ex.minimalOps.map((o) => o.index);

@@ -57,7 +57,7 @@ test('header: the verdict, spec, seed and rerun command at a glance', async (t) 
 test('linearizability: the minimal counterexample drawn per process, with the explanation and a jump to the timeline', async (t) => {
   if (skipWithoutChromium(t)) return;
   const { page } = await open();
-  t.true((await page.locator('#explanation').innerText()).startsWith('read of nil at t=15952224 cannot follow write 3'));
+  t.true((await page.locator('#explanation').innerText()).startsWith('read of nil at t=15.95 ms cannot follow write 3 which completed at t=11.84 ms'));
   const ops = await page.locator('#counterexample g.mini-op').evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-index'), g.textContent]));
   t.deepEqual(ops.map(([i]) => i), ['1', '5']);
   t.true(ops[0]![1]!.includes('write 3') && ops[1]![1]!.includes('read of nil'));
@@ -93,6 +93,31 @@ test('timeline: a fault band labelled with the fault and its nodes; hovering an 
   const tip = await page.locator('#tooltip').innerText();
   t.true(tip.includes('op 5 · process 0 · ok') && tip.includes('read nil'), tip);
   await page.screenshot({ path: screenshotPath('report-hover.png') });
+  await page.close();
+});
+
+test('timeline: the wheel zooms around the cursor, a drag pans, a double-click resets', async (t) => {
+  if (skipWithoutChromium(t)) return;
+  const { page } = await open();
+  const canvas = page.locator('#timeline-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  const view = () => page.evaluate(() => (globalThis as any).FL.timeline.view as { t0: number; t1: number });
+  const full = await view();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -400);
+  await page.waitForTimeout(50);
+  const zoomed = await view();
+  t.true(zoomed.t1 - zoomed.t0 < (full.t1 - full.t0) / 1.5, 'zoomed in');
+  t.true(zoomed.t0 > full.t0 && zoomed.t1 < full.t1, 'around the cursor');
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 - 200, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.up();
+  const panned = await view();
+  t.true(panned.t0 > zoomed.t0, 'dragging left moves later in time');
+  t.is(Math.round((panned.t1 - panned.t0) * 1000), Math.round((zoomed.t1 - zoomed.t0) * 1000), 'a pan keeps the zoom');
+  await canvas.dblclick();
+  t.deepEqual(await view(), full);
   await page.close();
 });
 
