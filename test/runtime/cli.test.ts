@@ -79,6 +79,19 @@ test('cluster up / status / kv / down on the local runtime', (t) => roundTrip(t,
 
 (mode.available ? test : test.skip)('cluster up / status / kv / down on the docker runtime', (t) => roundTrip(t, 'docker'));
 
+test('--keep-data at up keeps the data folders at down; the nodes still go', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
+  const up = await faultline(home, ['cluster', 'up', '--runtime', 'local', '--keep-data', '--json']);
+  t.is(up.exitCode, 0, up.stderr);
+  const state = JSON.parse(up.stdout) as { nodes: { dataDir: string }[]; spec: { runDir: string } };
+  t.is((await faultline(home, ['kv', 'put', 'kept', '1'])).exitCode, 0);
+  const down = await faultline(home, ['cluster', 'down', '--json']);
+  t.is(down.exitCode, 0, down.stderr);
+  t.is((JSON.parse(down.stdout) as { kept: string }).kept, state.spec.runDir);
+  t.true(state.nodes.every((n) => existsSync(n.dataDir)));
+  t.deepEqual(storeProcesses(state.spec.runDir), []);
+});
+
 test('bad flag values exit 254 with one line naming the value and the allowed ones', async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
   const cases: [string[], RegExp][] = [

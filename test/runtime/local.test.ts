@@ -155,13 +155,23 @@ test.serial('SIGINT (twice) in the middle of a partition heals and leaves no pro
   removeDir(h.runDir);
 });
 
+test.serial('SIGTERM in the middle of a partition heals too (exit 143) and leaves no process', async (t) => {
+  const h = await startHarness();
+  h.child.kill('SIGTERM');
+  const r = await h.child;
+  t.is(r.exitCode, 143, `signal ${r.signal}: ${r.all}`);
+  t.regex(r.all ?? '', /SIGTERM: healing every fault/);
+  t.deepEqual(storeProcesses(h.runDir), []);
+  removeDir(h.runDir);
+});
+
 test.serial('a SIGKILLed harness leaves nodes running that `cleanup` kills by pid file', async (t) => {
   const h = await startHarness();
   h.child.kill('SIGKILL');
-  await h.child;
-  t.is(storeProcesses(h.runDir).length, 3, 'the nodes should outlive a SIGKILLed harness');
+  const r = await h.child;
+  t.is(storeProcesses(h.runDir).length, 3, `the nodes should outlive a SIGKILLed harness: ${r.all}`);
   const report = await cleanup(p());
-  t.is(report.processes.filter((x) => x.runId === h.runId).length, 3);
+  t.is(report.processes.filter((x) => x.runId === h.runId).length, 3, JSON.stringify({ report, pidFiles: readPidFiles() }));
   await pollUntil('nodes gone', async () => storeProcesses(h.runDir).length === 0, AbortSignal.timeout(5000), 50);
   t.false(readPidFiles().some((f) => f.runId === h.runId));
   removeDir(h.runDir);
