@@ -63,6 +63,7 @@
       out.push(el('p', { className: 'explanation', id: 'explanation' }, readableTimes(ex.text)));
       out.push(el('h4', {}, (ex.minimal ? 'Minimal' : 'Small (shrinking ran out of time)') + ' counterexample: ' + ex.minimalOps.length + ' ops no one of which can be removed'));
       out.push(el('div', { className: 'mini-wrap', id: 'counterexample' }, miniTimeline(ex.minimalOps, ex.diedAt && ex.diedAt.index)));
+      out.push(el('p', { className: 'muted' }, 'Each bar runs from the op\u2019s invoke to its completion (amber: never completed, so it may have happened at any later time); red marks the op no legal order can place.'));
       const indices = ex.minimalOps.map((o) => o.index);
       out.push(el('a', { href: '#timeline', className: 'jump', id: 'jump-counterexample', onclick: () => window.FL.timeline && window.FL.timeline.focus(indices) }, '→ show these ops in the full timeline'));
       if (ex.diedAt) out.push(el('p', {}, 'Every candidate order died at op ' + ex.diedAt.index + ' (' + ex.diedAt.description + ', process ' + ex.diedAt.process + ').'));

@@ -47,7 +47,7 @@
       run.id !== undefined ? 'run ' + run.id : null,
       when,
       run.status && run.status !== 'finished' ? run.status : null,
-      run.startedAt && run.finishedAt ? 'took ' + ms(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : null,
+      run.startedAt && run.finishedAt && run.source !== 'import' ? 'took ' + ms(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : null,
       'history spans ' + ms(model.durationMs),
     ].filter(Boolean);
     const header = el(
