@@ -109,7 +109,7 @@ export default class Test extends FaultlineCommand {
       }
       this.note(`JUnit results: ${path}`);
     }
-    const result: TestResult = { runId: worst.runId, valid, seed: worst.seed, runDir: worst.runDir, report: null };
+    const result: TestResult = { runId: worst.runId, valid, seed: worst.seed, runDir: worst.runDir, report: worst.report ?? null };
     if (outcomes.length > 1) result.runs = outcomes.map((o) => ({ runId: o.runId, valid: o.valid, seed: o.seed, runDir: o.runDir, status: o.status }));
     const code = worst.status === 'crashed' ? EXIT.crashed : worst.status === 'aborted' ? EXIT.unknown : exitCodeFor(valid);
     if (this.jsonEnabled()) {
@@ -130,6 +130,7 @@ export default class Test extends FaultlineCommand {
       this.log(`  ${name}: ${verdictText(r.valid, color)}${line}`);
     }
     if (o.error) this.log(`  error: ${o.error}`);
+    if (o.report) this.log(`  report: ${o.report}`);
     this.log(`  files: ${o.runDir}`);
     if (o.valid !== true || o.status !== 'finished') {
       this.log(`  rerun with --seed ${o.seed}: ${o.rerun}`);

@@ -33,6 +33,8 @@ import { chooseRuntime } from '../runtime/index.js';
 import { healAll } from '../runtime/guard.js';
 import { progress as deadline, type Runtime } from '../runtime/types.js';
 import { createRng } from './rng.js';
+import { writeReport } from '../../reports/write.js';
+import { testReportData } from '../report/from-test.js';
 import { checkHistory, type HistoryVerdict } from './check.js';
 import { rerunCommand, type TestSpec } from './spec.js';
 
@@ -48,6 +50,8 @@ export interface RunOutcome {
   rerun: string;
   runtime: string;
   ops: number;
+  /** The HTML report (absent only if writing it failed; `error` then says why). */
+  report?: string;
 }
 
 const LEADER_WAIT_MS = 30_000;
@@ -117,6 +121,8 @@ export async function runTest(spec: TestSpec, o: RunOptions): Promise<RunOutcome
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const startedAt = new Date();
+  const nodeLogs: { node: string; text: string }[] = [];
   const nemesis = compose();
   let status: RunOutcome['status'] = 'finished';
   let error: string | undefined;
@@ -233,6 +239,11 @@ export async function runTest(spec: TestSpec, o: RunOptions): Promise<RunOutcome
     runtime: runtime.kind,
     ops: history.filter((op) => op.type === 'invoke' && op.process !== 'nemesis').length,
   };
+  try {
+    outcome.report = writeReport(testReportData({ spec, outcome, history, nodeLogs, startedAt }), join(runDir, 'report.html'));
+  } catch (err) {
+    outcome.error = `${outcome.error ? `${outcome.error}; ` : ''}the HTML report could not be written: ${(err as Error).message}`;
+  }
   writeFileSync(join(runDir, 'results.json'), JSON.stringify(outcome, null, 2) + '\n');
   return outcome;
 
@@ -243,6 +254,7 @@ export async function runTest(spec: TestSpec, o: RunOptions): Promise<RunOutcome
       try {
         const text = await runtime.logs(n);
         writeFileSync(join(runDir, `${n.name}.log`), text);
+        nodeLogs.push({ node: n.name, text });
         await saveNodeLog(db.sql, runId, n.name, text);
       } catch (err) {
         ui.log(`could not read the log of ${n.name}: ${(err as Error).message}`);

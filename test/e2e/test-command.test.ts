@@ -32,6 +32,8 @@ test.serial('a healthy cluster under partitions is valid: exit 0, results and hi
   t.true(history.some((o) => o.process === 'nemesis' && o.f === 'start-partition' && o.type === 'info'), 'the partition is in the history');
   t.true(history.some((o) => o.process === 'nemesis' && o.f === 'heal'), 'the final heal is in the history');
   t.true(existsSync(join(out.runDir, 'n1.log')));
+  t.is(out.report, join(out.runDir, 'report.html'));
+  t.regex(readFileSync(out.report!, 'utf8'), /^<!doctype html>/i);
   const again = await cli(['analyze', 'latest', '--json'], { env: { FAULTLINE_HOME: home } });
   t.is(again.exitCode, 0);
   t.is((JSON.parse(String(again.stdout)) as { valid: unknown }).valid, true);
