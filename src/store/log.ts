@@ -67,7 +67,12 @@ export function decodeRecords(buf: Buffer, file: string): Decoded {
     if (rest < HEADER_BYTES || isAllZero(buf, off)) return torn;
     const len = buf.readUInt32LE(off);
     if (len === 0 || len > MAX_RECORD_BYTES) throw new WalCorruptError(file, off, `impossible record length ${len}`);
-    if (HEADER_BYTES + len > rest) return torn;
+    if (HEADER_BYTES + len > rest) {
+      // A torn write is the last thing in the file; a damaged length in the middle is not.
+      const next = nextValidRecord(buf, off + 1);
+      if (next === -1) return torn;
+      throw new WalCorruptError(file, off, `record ${records.length} claims ${len} bytes, past the end of the file, yet a valid record follows at offset ${next}`);
+    }
     const body = buf.subarray(off + HEADER_BYTES, off + HEADER_BYTES + len);
     const end = off + HEADER_BYTES + len;
     if (crc32(body) !== buf.readUInt32LE(off + 4)) {
@@ -82,6 +87,17 @@ export function decodeRecords(buf: Buffer, file: string): Decoded {
     off = end;
   }
   return { records, validBytes: off, tornBytes: 0 };
+}
+
+/** Offset of the first well-formed record (length, checksum, JSON object) at or after from, or -1. */
+function nextValidRecord(buf: Buffer, from: number): number {
+  for (let off = from; off + HEADER_BYTES < buf.length; off++) {
+    const len = buf.readUInt32LE(off);
+    if (len === 0 || off + HEADER_BYTES + len > buf.length) continue;
+    if (buf[off + HEADER_BYTES] !== 0x7b) continue; // every payload is a JSON object: '{'
+    if (crc32(buf.subarray(off + HEADER_BYTES, off + HEADER_BYTES + len)) === buf.readUInt32LE(off + 4)) return off;
+  }
+  return -1;
 }
 
 function isAllZero(buf: Buffer, from: number): boolean {

@@ -80,6 +80,16 @@ test('a damaged record in the middle is refused with the file and its offset', a
   t.is(readFileSync(path).length, image.length, 'a refused log is left untouched');
 });
 
+test('a damaged length in the middle that points past the end is refused, not taken for a torn tail', (t) => {
+  const frames = [0, 1, 2, 3].map((i) => encodeRecord(rec(i)));
+  const image = Buffer.concat(frames);
+  const at = frames[0]!.length;
+  image.writeUInt32LE(image.length * 4, at); // record 1's length now runs past the end of the file
+  const err = t.throws(() => decodeRecords(image, 'w.bin'), { instanceOf: WalCorruptError });
+  t.is(err!.offset, at);
+  t.regex(err!.message, /past the end of the file, yet a valid record follows/);
+});
+
 test('an impossible length field is refused, not mistaken for a torn tail', (t) => {
   const image = Buffer.concat([encodeRecord(rec(0)), Buffer.from([0, 0, 0, 0, 1, 2, 3, 4]), encodeRecord(rec(1))]);
   const err = t.throws(() => decodeRecords(image, 'x.bin'), { instanceOf: WalCorruptError });

@@ -97,6 +97,7 @@ export class RaftCore extends RaftReplication implements ReplicationCore {
     r.lastIndex = this.log.lastIndex();
     r.lastTerm = this.log.lastTerm();
     this.out = emptyReady();
+    this.resetQueued();
     return r;
   }
 

@@ -44,6 +44,8 @@ export abstract class RaftState {
   protected needBroadcast = false;
   protected hsDirty = false;
   protected out: Ready = emptyReady();
+  /** The last message queued to each peer in the current Ready (for coalescing answers). */
+  private readonly lastQueuedTo = new Map<string, RaftMessage>();
 
   constructor(
     protected readonly cfg: RaftConfig,
@@ -131,11 +133,28 @@ export abstract class RaftState {
     // in parallel with replicating it); a heartbeat answer only says "I know no newer leader".
     // Everything else (votes, append answers) reports state that must be durable first.
     const urgent = type === 'heartbeat-resp' || (this.role === 'leader' && (type === 'append' || type === 'heartbeat' || type === 'snapshot'));
-    (urgent ? this.out.urgentMessages : this.out.messages).push(m);
+    if (urgent) return void this.out.urgentMessages.push(m);
+    // Several appends persisted by one Ready need one answer: the highest match says it all.
+    const prev = this.lastQueuedTo.get(to);
+    if (isAck(m) && prev && isAck(prev) && prev.term === m.term && this.out.messages.includes(prev)) {
+      prev.match = Math.max(prev.match, m.match);
+      return;
+    }
+    this.out.messages.push(m);
+    this.lastQueuedTo.set(to, m);
+  }
+
+  /** Forgets what the previous Ready queued (called when a Ready is taken). */
+  protected resetQueued(): void {
+    this.lastQueuedTo.clear();
   }
 
   /** Leaves the leader role's state behind; implemented where elections live. */
   protected abstract becomeFollower(term: number, leader: string | null): void;
+}
+
+function isAck(m: RaftMessage): m is Msg<'append-resp'> {
+  return m.type === 'append-resp' && m.success;
 }
 
 export function emptyReady(): Ready {
