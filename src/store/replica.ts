@@ -79,19 +79,25 @@ export class Replica {
   }
 
   /**
-   * Call after the Ready's persist operations are durable (or, with no-fsync, merely issued);
-   * for a Ready from takeUrgent() (nothing to persist) call it straight away.
+   * Answers what a Ready says is settled: committed writes, confirmed or failed reads. None of
+   * it depends on the Ready's own persist operations (a commit is durable on a majority
+   * already), so call this as soon as the Ready is taken, before its fsync.
    */
-  afterPersist(ready: Ready): void {
-    if (ready.persist.length > 0) {
-      this.core.onStable(ready.lastIndex, ready.lastTerm);
-      if (this.bugs.has('early-ack')) this.ackEarly(ready.lastIndex);
-    }
+  deliver(ready: Ready): void {
     for (const a of ready.applied) this.answerWrite(a.index, a.term, a.result);
     for (const ctx of ready.readsReady) this.answerRead(ctx, (r) => ({ ok: true, value: this.kv.get(r.key) }));
-    const leader = this.core.status().leader;
-    for (const ctx of ready.readsFailed) this.answerRead(ctx, () => notLeader(leader));
+    if (ready.readsFailed.length > 0) {
+      const leader = this.core.status().leader;
+      for (const ctx of ready.readsFailed) this.answerRead(ctx, () => notLeader(leader));
+    }
     if (ready.persist.some((op) => op.t === 'snapshot')) this.sweepSkipped();
+  }
+
+  /** Call once the Ready's persist operations are durable (or, with no-fsync, merely issued). */
+  persisted(ready: Ready): void {
+    if (ready.persist.length === 0) return;
+    this.core.onStable(ready.lastIndex, ready.lastTerm);
+    if (this.bugs.has('early-ack')) this.ackEarly(ready.lastIndex);
   }
 
   private answerWrite(index: number, term: number, result: { ok: true; value: unknown } | { ok: false; error: string }): void {

@@ -100,7 +100,7 @@ export class StoreServer {
     if (this.stopped || !this.core.hasUrgent()) return;
     const u = this.core.takeUrgent();
     for (const m of u.urgentMessages) this.transport.send(m.to, m);
-    this.replica.afterPersist(u);
+    this.replica.deliver(u);
     this.logChanges();
   }
 
@@ -112,9 +112,10 @@ export class StoreServer {
       while (!this.stopped && this.core.hasReady()) {
         const r = this.core.takeReady();
         for (const m of r.urgentMessages) this.transport.send(m.to, m);
+        this.replica.deliver(r);
         if (r.persist.length > 0) await this.storage.persist(r.persist);
         for (const m of r.messages) this.transport.send(m.to, m);
-        this.replica.afterPersist(r);
+        this.replica.persisted(r);
         this.logChanges();
       }
     } catch (err) {

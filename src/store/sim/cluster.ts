@@ -136,6 +136,8 @@ export class SimCluster {
       if (!core.hasReady()) return;
       const r = core.takeReady();
       this.net.send(r.urgentMessages, this.now);
+      this.observer?.onReady(n, r);
+      n.replica.deliver(r);
       const latency = this.opts.diskLatencyTicksMax ? this.rng.int(this.opts.diskLatencyTicksMax + 1) : 0;
       if (latency === 0 || r.persist.length === 0) this.finishPersist(n, r);
       else n.writing = { ready: r, doneAt: this.now + latency };
@@ -145,8 +147,7 @@ export class SimCluster {
   private finishPersist(n: SimNode, r: Ready): void {
     n.disk.persist(r.persist);
     this.net.send(r.messages, this.now);
-    this.observer?.onReady(n, r);
-    n.replica!.afterPersist(r);
+    n.replica!.persisted(r);
   }
 
   private actOnUrgent(n: SimNode): void {
@@ -154,7 +155,7 @@ export class SimCluster {
     const u = n.core!.takeUrgent();
     this.net.send(u.urgentMessages, this.now);
     this.observer?.onReady(n, u);
-    n.replica!.afterPersist(u);
+    n.replica!.deliver(u);
   }
 
   /** Submits a client command to a node; the returned op gets its reply when it is answered. */
