@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { blockedLinks } from '../../nemeses/grudge.js';
 import { faketimeEnv, faketimeOffset, isOurProcess, isZombie, nodeNames, storeArgs, tcpOpen, writeAtomic } from './common.js';
-import { BASE_REPO, ensureNodeImage, NODE_REPO, type ImageEngine, type ImageResult } from './image.js';
+import { DEFAULT_REPOS, ensureNodeImage, type ImageEngine, type ImageRepos, type ImageResult } from './image.js';
 import {
   GiveUp,
   pollUntil,
@@ -100,10 +100,14 @@ export function imageEngine(docker = dockerClient()): ImageEngine {
  * Removes faultline images (node and, with `base`, base) that no container uses, except `keepTag`.
  * Used after a rebuild (superseded node images) and by tests and bench that build from nothing.
  */
-export async function removeImages(o: { base?: boolean; keepTag?: string } = {}, docker = dockerClient()): Promise<{ removed: string[]; kept: string[] }> {
+export async function removeImages(
+  o: { base?: boolean; keepTag?: string; repos?: ImageRepos } = {},
+  docker = dockerClient(),
+): Promise<{ removed: string[]; kept: string[] }> {
   const inUse = new Set((await docker.listContainers({ all: true })).map((c) => c.ImageID));
   const removed: string[] = [], kept: string[] = [];
-  const repos = o.base ? [NODE_REPO, BASE_REPO] : [NODE_REPO]; // node images first: they sit on the base
+  const names = o.repos ?? DEFAULT_REPOS;
+  const repos = o.base ? [names.node, names.base] : [names.node]; // node images first: they sit on the base
   for (const repo of repos) {
     for (const img of await docker.listImages()) {
       const tags = (img.RepoTags ?? []).filter((t) => t.startsWith(`${repo}:`));
@@ -135,10 +139,10 @@ export async function imageEntrypoint(tag: string, docker = dockerClient()): Pro
 }
 
 /** Builds (or finds) the node image; exported for tests and bench. */
-export async function ensureImage(p: Progress, root?: string): Promise<ImageResult> {
-  const r = await ensureNodeImage(imageEngine(), p, root);
+export async function ensureImage(p: Progress, root?: string, repos: ImageRepos = DEFAULT_REPOS): Promise<ImageResult> {
+  const r = await ensureNodeImage(imageEngine(), p, root, repos);
   // Each store change makes a new node image; drop the superseded ones no container uses.
-  if (r.built) await removeImages({ keepTag: r.tag }).catch(() => {});
+  if (r.built) await removeImages({ keepTag: r.tag, repos }).catch(() => {});
   return r;
 }
 

@@ -15,6 +15,13 @@ import type { Progress } from './types.js';
 
 export const BASE_REPO = 'faultline-base';
 export const NODE_REPO = 'faultline-node';
+
+/** Image repositories to build into (tests use their own, so a build from nothing disturbs no one). */
+export interface ImageRepos {
+  base: string;
+  node: string;
+}
+export const DEFAULT_REPOS: ImageRepos = { base: BASE_REPO, node: NODE_REPO };
 export const DEBIAN_SUITE = 'bookworm';
 
 /** The engine calls the build needs (implemented with dockerode in docker.ts). */
@@ -41,8 +48,8 @@ function sha(parts: (string | Buffer)[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-export function baseTag(): string {
-  return `${BASE_REPO}:${sha([DEBIAN_SUITE, 'minbase', ...basePackages()])}`;
+export function baseTag(repos: ImageRepos = DEFAULT_REPOS): string {
+  return `${repos.base}:${sha([DEBIAN_SUITE, 'minbase', ...basePackages()])}`;
 }
 
 const IMPORT_RE = /(?:^|[\s;}])(?:import|export)\s*(?:[^'"`;]*?\sfrom\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -118,14 +125,14 @@ function readdirSyncSafe(d: string): Dirent[] {
 const APP_MANIFEST = JSON.stringify({ name: 'faultline-node', private: true, type: 'module' }, null, 2);
 
 /** Tag of the node image for the current build: hash of the store's files, the Dockerfile, the base and Node. */
-export function nodeImageTag(root = packageRoot()): string {
+export function nodeImageTag(root = packageRoot(), repos: ImageRepos = DEFAULT_REPOS): string {
   const { files, packages } = storeFiles(root);
-  const parts: (string | Buffer)[] = [baseTag(), process.version, APP_MANIFEST, readFileSync(join(dockerDir(), 'Dockerfile.offline'))];
+  const parts: (string | Buffer)[] = [baseTag(repos), process.version, APP_MANIFEST, readFileSync(join(dockerDir(), 'Dockerfile.offline'))];
   for (const f of files) parts.push(f, readFileSync(join(root, f)));
   for (const p of packages) {
     for (const f of listTree(join(root, 'node_modules', p))) parts.push(relative(root, f), readFileSync(f));
   }
-  return `${NODE_REPO}:${sha(parts)}`;
+  return `${repos.node}:${sha(parts)}`;
 }
 
 /** Writes the build context (Dockerfile, node, app/) into a new temp folder; returns it. */
@@ -167,11 +174,11 @@ export interface ImageResult {
 }
 
 /** Returns the node image's tag, building the base and/or the node image when missing. */
-export async function ensureNodeImage(engine: ImageEngine, p: Progress, root = packageRoot()): Promise<ImageResult> {
+export async function ensureNodeImage(engine: ImageEngine, p: Progress, root = packageRoot(), repos: ImageRepos = DEFAULT_REPOS): Promise<ImageResult> {
   const started = Date.now();
-  const tag = nodeImageTag(root);
+  const tag = nodeImageTag(root, repos);
   if (await engine.imageExists(tag)) return { tag, built: false, baseBuilt: false, buildMs: 0 };
-  const base = baseTag();
+  const base = baseTag(repos);
   let baseBuilt = false;
   if (!(await engine.imageExists(base))) {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-rootfs-'));

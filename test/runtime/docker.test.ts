@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { isolate } from '../../nemeses/grudge.js';
 import { statuses } from '../../nemeses/leader.js';
 import { cleanup } from '../../src/runtime/cleanup.js';
-import { readPidFiles } from '../../src/runtime/common.js';
+import { newRunId, readPidFiles } from '../../src/runtime/common.js';
 import { DockerRuntime, ensureImage, imageEntrypoint, removeImages, RUN_LABEL, runObjects } from '../../src/runtime/docker.js';
 import { pollUntil } from '../../src/runtime/types.js';
 import { clientFor, dockerMode, newSpec, p, partitionLeaderScenario, putUntilOk, removeDir, runScheduleScenario, useTempHome, waitConverged, waitLeader } from './helpers.js';
@@ -25,21 +25,24 @@ if (!mode.available) {
 const leftovers = (runId: string) => runObjects(runId);
 
 dtest('the node image builds offline from nothing (mmdebstrap base + host node + store)', async (t) => {
-  // Remove our images that no container uses, so the build really starts from Debian's packages.
-  const { removed, kept } = await removeImages({ base: true });
-  t.log(`removed ${removed.join(', ') || 'nothing'}${kept.length ? `; in use, kept: ${kept.join(', ')}` : ''}`);
-  const removedAll = kept.length === 0;
-  const started = Date.now();
-  const r = await ensureImage(p(600_000));
-  t.log(`image ${r.tag}: built=${r.built} base built=${r.baseBuilt} in ${Date.now() - started} ms`);
-  if (removedAll) {
-    t.true(r.built && r.baseBuilt, 'nothing was rebuilt although the images were removed');
-  } else t.log('some faultline images are in use by containers; the base could not be removed first');
-  t.deepEqual(await imageEntrypoint(r.tag), ['/usr/local/bin/node', '/app/dist/src/store/main.js']);
-  // Rebuilt only when the content changes (here others may rebuild the store meanwhile: then the tag differs too).
-  const again = await ensureImage(p());
-  t.true(!again.built || again.tag !== r.tag, 'an unchanged store rebuilt the image');
-  t.false(again.baseBuilt, 'the base was rebuilt although its package list did not change');
+  // Repositories of its own, so this really starts from Debian's packages without pulling the
+  // shared image away from tests running beside it.
+  const id = newRunId();
+  const repos = { base: `faultline-test-base-${id}`, node: `faultline-test-node-${id}` };
+  try {
+    const started = Date.now();
+    const r = await ensureImage(p(900_000), undefined, repos);
+    t.log(`image ${r.tag}: built=${r.built} base built=${r.baseBuilt} from nothing in ${Date.now() - started} ms`);
+    t.true(r.built && r.baseBuilt, 'the image was not built from nothing');
+    t.deepEqual(await imageEntrypoint(r.tag), ['/usr/local/bin/node', '/app/dist/src/store/main.js']);
+    // Rebuilt only when the content changes (others may rebuild the store meanwhile: then the tag differs too).
+    const again = await ensureImage(p(), undefined, repos);
+    t.true(!again.built || again.tag !== r.tag, 'an unchanged store rebuilt the image');
+    t.false(again.baseBuilt, 'the base was rebuilt although its package list did not change');
+  } finally {
+    const { kept } = await removeImages({ base: true, repos });
+    t.deepEqual(kept, []);
+  }
 });
 
 dtest('a 3-node cluster: partition the leader away, the majority moves on, heal converges', async (t) => {
