@@ -35,6 +35,8 @@ interface Result {
   opsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  readP50Ms: number;
+  writeP50Ms: number;
   failed: number;
   indefinite: number;
 }
@@ -45,6 +47,8 @@ async function runOne(label: string, extraArgs: string[], o: Options): Promise<R
   try {
     await cluster.awaitLeader(admin, 20_000);
     const latenciesMs: number[] = [];
+    const readMs: number[] = [];
+    const writeMs: number[] = [];
     let failed = 0;
     let indefinite = 0;
     const warmupEnd = performance.now() + 1000;
@@ -55,23 +59,33 @@ async function runOne(label: string, extraArgs: string[], o: Options): Promise<R
       while (performance.now() < end) {
         const key = `k${Math.floor(Math.random() * o.keys)}`;
         const t0 = performance.now();
-        const r = Math.random() < 0.5 ? await client.get(key) : await client.put(key, seq++);
+        const read = Math.random() < 0.5;
+        const r = read ? await client.get(key) : await client.put(key, seq++);
         const t1 = performance.now();
         if (t0 < warmupEnd) continue;
-        if (r.type === 'ok') latenciesMs.push(t1 - t0);
+        if (r.type === 'ok') {
+          latenciesMs.push(t1 - t0);
+          (read ? readMs : writeMs).push(t1 - t0);
+        }
         else if (r.type === 'fail') failed++;
         else indefinite++;
       }
       await client.close();
     };
     await Promise.all(Array.from({ length: o.clients }, worker));
-    latenciesMs.sort((a, b) => a - b);
-    const pct = (p: number) => latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))] ?? NaN;
-    return { label, ops: latenciesMs.length, opsPerSec: latenciesMs.length / o.seconds, p50Ms: pct(0.5), p99Ms: pct(0.99), failed, indefinite };
+    return {
+      label, ops: latenciesMs.length, opsPerSec: latenciesMs.length / o.seconds, p50Ms: percentile(latenciesMs, 0.5), p99Ms: percentile(latenciesMs, 0.99),
+      readP50Ms: percentile(readMs, 0.5), writeP50Ms: percentile(writeMs, 0.5), failed, indefinite,
+    };
   } finally {
     await admin.close();
     await cluster.stop();
   }
+}
+
+function percentile(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
 const o = parse(process.argv.slice(2));
@@ -80,5 +94,8 @@ if (o.only !== 'nofsync') results.push(await runOne('fsync on ', [], o));
 if (o.only !== 'fsync') results.push(await runOne('fsync off', ['--fsync', 'never'], o));
 console.log(`store bench: 3 raft nodes on 127.0.0.1, ${o.clients} clients, 50% get (ReadIndex) / 50% put, ${o.keys} keys, ${o.seconds} s after 1 s warm-up`);
 for (const r of results) {
-  console.log(`${r.label}: ${Math.round(r.opsPerSec)} ops/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  (${r.ops} ok, ${r.failed} failed, ${r.indefinite} indefinite)`);
+  console.log(
+    `${r.label}: ${Math.round(r.opsPerSec)} ops/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ` +
+      `(reads p50 ${r.readP50Ms.toFixed(2)} ms, writes p50 ${r.writeP50Ms.toFixed(2)} ms; ${r.ops} ok, ${r.failed} failed, ${r.indefinite} indefinite)`,
+  );
 }
