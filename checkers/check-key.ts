@@ -62,10 +62,30 @@ function quietCut(calls: Calls, size: number, returns: Float64Array, notCountedB
   return bestCut;
 }
 
-export function checkKey(model: AnyModel, item: KeyPairs, options: KeyCheckOptions): KeyVerdict {
+/** One key's calls, decoded and pruned, ready to search. */
+export interface PreparedKey {
+  key: string;
+  /** Calls before pruning. */
+  ops: number;
+  calls: Calls;
+  pruned: PruneReport;
+}
+
+export function prepareKey(model: AnyModel, item: KeyPairs): PreparedKey {
   const decoded = decodePairs(model, item.pairs);
   const { calls, report } = pruneCrashed(model, decoded);
-  const base = { key: item.key, ops: decoded.length, pruned: report };
+  return { key: item.key, ops: decoded.length, calls, pruned: report };
+}
+
+/** True when the model proves the key non-linearizable without search (see certainViolation). */
+export function hasCertainViolation(model: AnyModel, prepared: PreparedKey): boolean {
+  return model.certainViolation?.(prepared.calls) !== undefined;
+}
+
+export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options: KeyCheckOptions): KeyVerdict {
+  const prepared = 'pairs' in item ? prepareKey(model, item) : item;
+  const { calls } = prepared;
+  const base = { key: prepared.key, ops: prepared.ops, pruned: prepared.pruned };
   let failing: Calls = calls;
   let outcome: SearchOutcome | undefined;
   let searched: Calls = calls;

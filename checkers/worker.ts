@@ -3,14 +3,14 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildModel } from './models/index.js';
-import { checkKeys, type WorkerMessage, type WorkerTask } from './linearizable.js';
+import { checkKeys, decodeItems, type WorkerMessage, type WorkerTask } from './linearizable.js';
 
 const task = workerData as WorkerTask;
 const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
 try {
   const stop = new Int32Array(task.stop);
   const budget = { deadlineMs: performance.now() + task.budgetMsLeft, maxCacheEntries: task.maxCacheEntries, explain: task.explain };
-  checkKeys(buildModel(task.spec), task.items, budget, stop, (verdict) => post({ kind: 'key', verdict }));
+  checkKeys(buildModel(task.spec), decodeItems(task.items), budget, stop, (verdict) => post({ kind: 'key', verdict }));
   post({ kind: 'done' });
 } catch (err) {
   const e = err as Error;
