@@ -11,15 +11,16 @@ import { readOk, writeAcked } from './helpers/client.js';
 
 const WAIT_MS = 20_000;
 
-async function writeKillRestart(t: import('ava').ExecutionContext, args: string[]) {
-  const c = await LocalCluster.start(1, { args });
+async function writeKillRestart(t: import('ava').ExecutionContext, args: string[], size = 1) {
+  const c = await LocalCluster.start(size, { args });
   t.teardown(() => c.stop());
   const client = new StoreClient({ nodes: c.clientAddrs, timeoutMs: 5000 });
   t.teardown(() => client.close());
   await c.awaitLeader(client, WAIT_MS);
   const acked = [...(await writeAcked(client, 20)).keys()];
-  await c.kill('n1');
-  c.launch('n1');
+  const ids = c.nodes.map((n) => n.id);
+  await Promise.all(ids.map((id) => c.kill(id))); // power loss: every node at once
+  for (const id of ids) c.launch(id);
   await c.awaitLeader(client, WAIT_MS);
   const lost: string[] = [];
   for (const k of acked) if ((await readOk(client, k)) === null) lost.push(k);
@@ -31,6 +32,18 @@ test('no-fsync: kill -9 loses acknowledged writes', async (t) => {
   t.is(acked.length, 20);
   // The WAL is written lazily (every 5 s), so at least the last writes cannot be on disk.
   t.true(lost.length > 0, `lost ${lost.length} of ${acked.length} acknowledged writes`);
+});
+
+test('no-fsync: kill -9 of a whole 3-node cluster loses acknowledged writes', async (t) => {
+  const { acked, lost } = await writeKillRestart(t, ['--bug', 'no-fsync'], 3);
+  t.is(acked.length, 20);
+  t.true(lost.length > 0, `lost ${lost.length} of ${acked.length} acknowledged writes`);
+});
+
+test('default fsync: kill -9 of a whole 3-node cluster loses nothing acknowledged', async (t) => {
+  const { acked, lost } = await writeKillRestart(t, [], 3);
+  t.is(acked.length, 20);
+  t.deepEqual(lost, []);
 });
 
 test('default fsync: kill -9 loses nothing acknowledged', async (t) => {
