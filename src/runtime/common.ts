@@ -44,13 +44,23 @@ export function storeArgs(o: {
   return args;
 }
 
-/** A port free on 127.0.0.1 right now (the OS may hand it out again later; good enough for tests). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r, j) => server.once('error', j).listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+/**
+ * Holds `count` free ports on 127.0.0.1 until release() (so proxies opened meanwhile cannot be
+ * handed the same ports); release right before the nodes bind them.
+ */
+export async function reservePorts(count: number): Promise<{ ports: number[]; release: () => Promise<void> }> {
+  const servers: net.Server[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = net.createServer();
+    await new Promise<void>((r, j) => server.once('error', j).listen(0, '127.0.0.1', () => r()));
+    servers.push(server);
+  }
+  return {
+    ports: servers.map((s) => (s.address() as net.AddressInfo).port),
+    release: async () => {
+      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
 }
 
 /** True when something accepts a TCP connection at host:port within timeoutMs. */

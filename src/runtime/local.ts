@@ -13,12 +13,12 @@ import { blockedLinks } from '../../nemeses/grudge.js';
 import {
   faketimeEnv,
   faketimeOffset,
-  freePort,
   hostFaketimeLib,
   isOurProcess,
   isZombie,
   nodeNames,
   removePidFile,
+  reservePorts,
   storeArgs,
   storeMainPath,
   tcpOpen,
@@ -90,8 +90,8 @@ export class LocalRuntime implements Runtime {
     this.spec = spec;
     const names = nodeNames(spec.nodeCount);
     const proxied = spec.proxied !== false;
-    const ports = new Map<string, { client: number; peer: number }>();
-    for (const name of names) ports.set(name, { client: await freePort(), peer: await freePort() });
+    const reserved = await reservePorts(2 * names.length);
+    const ports = new Map(names.map((name, i) => [name, { client: reserved.ports[2 * i]!, peer: reserved.ports[2 * i + 1]! }]));
     const peerAddr = (n: string) => `127.0.0.1:${ports.get(n)!.peer}`;
 
     if (proxied) {
@@ -121,6 +121,7 @@ export class LocalRuntime implements Runtime {
       const env = this.faketimeLib ? faketimeEnv(this.faketimeLib, clockFile) : {};
       this.byName.set(name, { handle, args, env, clockFile, paused: false, killed: true });
     }
+    await reserved.release();
     p.log(`local: starting ${names.length} nodes under ${spec.runDir}`);
     await Promise.all([...this.byName.values()].map((n) => this.spawn(n)));
     await Promise.all([...this.byName.values()].map((n) => this.waitListening(n, p)));
