@@ -142,7 +142,11 @@ export async function imageEntrypoint(tag: string, docker = dockerClient()): Pro
 export async function ensureImage(p: Progress, root?: string, repos: ImageRepos = DEFAULT_REPOS): Promise<ImageResult> {
   const r = await ensureNodeImage(imageEngine(), p, root, repos);
   // Each store change makes a new node image; drop the superseded ones no container uses.
-  if (r.built) await removeImages({ keepTag: r.tag, repos }).catch(() => {});
+  if (r.built) {
+    await removeImages({ keepTag: r.tag, repos }).catch(() => {});
+    // Node images whose tag moved on to a newer build (same repo:tag rebuilt) are left untagged.
+    await dockerClient().pruneImages({ filters: { dangling: ['true'], label: ['faultline.image=1'] } }).catch(() => {});
+  }
   return r;
 }
 
