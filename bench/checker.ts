@@ -3,7 +3,7 @@
 // in-process, parsing timed separately), then a scale series of generated histories: cas-register
 // at concurrency 5/10/20/50 with 1k/10k/100k ops, ~70 crashed ops each, valid and with a planted
 // violation; a 3,000-op cas-register history with 70 crashed ops; kv histories of 1M ops over
-// 1,000 keys. Options: --skip-corpus, --skip-scale, --only-big.
+// 1,000 keys. Options: --skip-corpus, --skip-scale, --only-big, --only-corpus.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     await benchCorpus('kv');
   }
   const cas: ModelSpec = { name: 'cas-register' };
-  if (!args.has('--skip-scale') && !args.has('--only-big')) {
+  if (!args.has('--skip-scale') && !args.has('--only-big') && !args.has('--only-corpus')) {
     console.log('\n## 3,000-op cas-register histories with 70 crashed ops (target: decided in < 10 s)');
     for (const seed of [1, 2, 3]) {
       await benchGenerated(`3k ops, conc 10, seed ${seed}, valid`, { ops: 3000, concurrency: 10, crashed: 70, seed }, cas, 3);
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (args.has('--only-corpus')) return;
   console.log('\n## kv: 1M ops over 1,000 keys, 70 crashed ops (target: < 60 s, < 2 GB)');
   const kv: ModelSpec = { name: 'kv' };
   await benchGenerated('1M ops, 1000 keys, conc 50, valid', { ops: 1_000_000, concurrency: 50, crashed: 70, keys: 1000, seed: 5 }, kv, 1);
