@@ -1,11 +1,16 @@
 // `faultline check FILE... --model M`: checks history files for linearizability against a model.
 // Reads Jepsen EDN, our JSONL, and Porcupine's etcd and kv logs; exit code is the worst verdict.
 
+import { existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
 import { FaultlineCommand } from '../cli/base.js';
 import { exitCodeFor, UserError } from '../cli/exit.js';
+import { databaseUrlFlag } from '../cli/flags.js';
+import { withDb } from '../history/db.js';
 import { loadHistoryFile } from '../history/formats.js';
+import { resolveRun } from '../history/runs.js';
+import { readHistory } from '../history/source.js';
 import type { Op } from '../history/op.js';
 import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
 import type { Explanation } from '../../checkers/explain.js';
@@ -68,7 +73,23 @@ async function sniff(path: string): Promise<string> {
   }
 }
 
-async function loadFile(path: string): Promise<LoadedFile> {
+/** `latest`, a run id, or a bare run name (no '/' or '.') that is not a file: a stored run. */
+function isRunRef(arg: string): boolean {
+  return !existsSync(arg) && (arg === 'latest' || /^\d+$/.test(arg) || /^[^/.]+$/.test(arg));
+}
+
+async function loadRun(ref: string, databaseUrl: string | undefined): Promise<LoadedFile> {
+  return withDb({ databaseUrl }, async (db) => {
+    const run = await resolveRun(db.sql, ref, db.where);
+    const spec = run.spec as { workload?: string };
+    // A run of the register workload is a cas-register; of kv, a kv map (one register per key).
+    const model = spec.workload === 'register' ? 'cas-register' : spec.workload === 'kv' ? 'kv' : undefined;
+    return { format: `run ${run.id}`, ops: await readHistory(db, run.id), ...(model ? { model } : {}) };
+  });
+}
+
+async function loadFile(path: string, databaseUrl?: string): Promise<LoadedFile> {
+  if (isRunRef(path)) return loadRun(path, databaseUrl);
   const head = await sniff(path);
   if (head.trim() === '' && (await readFile(path, 'utf8')).trim() === '') return { format: 'empty', ops: [] };
   const porcupine = detectPorcupine(head);
@@ -97,11 +118,13 @@ export default class Check extends FaultlineCommand {
     '<%= config.bin %> check history.edn --model cas-register',
     '<%= config.bin %> check corpus/jepsen/*.log --budget 60s',
     '<%= config.bin %> check run.jsonl --model kv --json',
+    '<%= config.bin %> check latest',
+    '<%= config.bin %> check 12 --model cas-register',
   ];
   static override enableJsonFlag = true;
   static override strict = false;
   static override args = {
-    file: Args.string({ description: 'History files (EDN, JSONL, Porcupine etcd or kv logs).', required: true }),
+    file: Args.string({ description: 'History files (EDN, JSONL, Porcupine etcd or kv logs), or stored runs (id, name, latest).', required: true }),
   };
   static override flags = {
     model: Flags.string({ char: 'm', description: `Model: ${MODEL_NAMES.join(', ')}. Implied by Porcupine files.` }),
@@ -112,6 +135,7 @@ export default class Check extends FaultlineCommand {
       default: DEFAULT_MAX_CACHE_ENTRIES,
       min: 1,
     }),
+    'database-url': databaseUrlFlag,
   };
 
   async run(): Promise<CheckCommandResult> {
@@ -133,7 +157,7 @@ export default class Check extends FaultlineCommand {
     const files: CheckedFile[] = [];
     for (const [i, path] of paths.entries()) {
       if (showProgress) process.stderr.write(`\r\x1b[K[${i + 1}/${paths.length}] ${path}`);
-      const loaded = await loadFile(path);
+      const loaded = await loadFile(path, flags['database-url']);
       const model = (flags.model as ModelName | undefined) ?? loaded.model;
       if (loaded.ops.length === 0) {
         // An empty history (a cluster that never started) is trivially linearizable.

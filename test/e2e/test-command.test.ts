@@ -37,6 +37,11 @@ test.serial('a healthy cluster under partitions is valid: exit 0, results and hi
   const again = await cli(['analyze', 'latest', '--json'], { env: { FAULTLINE_HOME: home } });
   t.is(again.exitCode, 0);
   t.is((JSON.parse(String(again.stdout)) as { valid: unknown }).valid, true);
+  const checked = await cli(['check', 'latest', '--json'], { env: { FAULTLINE_HOME: home } });
+  t.is(checked.exitCode, 0, String(checked.stderr));
+  const file = (JSON.parse(String(checked.stdout)) as { files: { model: string; valid: unknown; ops: number }[] }).files[0]!;
+  t.is(file.model, 'cas-register', 'a register run is checked as a cas-register');
+  t.is(file.valid, true);
   await cli(['db', 'stop'], { env: { FAULTLINE_HOME: home } });
 });
 
