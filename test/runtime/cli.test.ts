@@ -5,7 +5,7 @@
 
 import test from 'ava';
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,18 @@ import { dockerMode } from './helpers.js';
 const mode = await dockerMode();
 const CLI = resolve(fileURLToPath(import.meta.url), '../../../../bin/run.js');
 
+const homes: string[] = [];
+test.after.always(() => {
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
+
+/** A FAULTLINE_HOME of its own, removed after the tests. */
+function newHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
+  homes.push(home);
+  return home;
+}
+
 function faultline(home: string, args: string[]) {
   return execa(process.execPath, [CLI, ...args], { reject: false, env: { FAULTLINE_HOME: home, NO_COLOR: '1' } });
 }
@@ -26,7 +38,7 @@ function storeProcesses(marker: string): number[] {
 }
 
 async function roundTrip(t: import('ava').ExecutionContext, runtime: 'local' | 'docker') {
-  const home = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
+  const home = newHome();
   const up = await faultline(home, ['cluster', 'up', '--runtime', runtime, '--nodes', '3', '--json']);
   t.is(up.exitCode, 0, up.stderr);
   const state = JSON.parse(up.stdout) as { runId: string; runtime: string; leader: string | null; nodes: { name: string; clientAddr: string; dataDir: string }[]; spec: { runDir: string } };
@@ -80,7 +92,7 @@ test('cluster up / status / kv / down on the local runtime', (t) => roundTrip(t,
 (mode.available ? test : test.skip)('cluster up / status / kv / down on the docker runtime', (t) => roundTrip(t, 'docker'));
 
 test('--keep-data at up keeps the data folders at down; the nodes still go', async (t) => {
-  const home = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
+  const home = newHome();
   const up = await faultline(home, ['cluster', 'up', '--runtime', 'local', '--keep-data', '--json']);
   t.is(up.exitCode, 0, up.stderr);
   const state = JSON.parse(up.stdout) as { nodes: { dataDir: string }[]; spec: { runDir: string } };
@@ -93,7 +105,7 @@ test('--keep-data at up keeps the data folders at down; the nodes still go', asy
 });
 
 test('bad flag values exit 254 with one line naming the value and the allowed ones', async (t) => {
-  const home = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
+  const home = newHome();
   const cases: [string[], RegExp][] = [
     [['cluster', 'up', '--runtime', 'vm'], /unknown runtime "vm" \(allowed: auto, docker, local\)/],
     [['cluster', 'up', '--nodes', 'ten'], /bad --nodes "ten" \(allowed: 1-9\)/],

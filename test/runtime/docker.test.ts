@@ -15,8 +15,9 @@ import { DockerRuntime, ensureImage, imageEntrypoint, removeImages, RUN_LABEL, r
 import { pollUntil } from '../../src/runtime/types.js';
 import { clientFor, dockerMode, newSpec, p, partitionLeaderScenario, putUntilOk, removeDir, runScheduleScenario, useTempHome, waitConverged, waitLeader } from './helpers.js';
 
-useTempHome();
+// The only await before the tests are declared (ava wants them declared in one synchronous stretch).
 const mode = await dockerMode();
+useTempHome();
 const dtest = mode.available ? test.serial : test.skip;
 if (!mode.available) {
   if (mode.required) test('a Docker daemon answers (FAULTLINE_REQUIRE_DOCKER=1)', (t) => t.fail('no Docker daemon answers; run docker/ensure-docker.sh'));

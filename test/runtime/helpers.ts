@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { dockerAnswers } from '../../src/runtime/docker.js';
 import { newRunId } from '../../src/runtime/common.js';
 import { isolate } from '../../nemeses/grudge.js';
@@ -20,10 +20,11 @@ import type { Op } from '../../src/history/op.js';
 import { healAll } from '../../src/runtime/guard.js';
 import { createRng } from '../../src/test/rng.js';
 
-/** Every test file gets its own FAULTLINE_HOME (pid files, cluster.json) under the OS temp folder. */
+/** Every test file gets its own FAULTLINE_HOME (pid files, cluster.json), removed after its tests. */
 export function useTempHome(): string {
   const home = mkdtempSync(join(tmpdir(), 'faultline-home-'));
   process.env.FAULTLINE_HOME = home;
+  test.after.always(() => rmSync(home, { recursive: true, force: true }));
   return home;
 }
 
