@@ -14,7 +14,7 @@ args_of() {
     healthy) echo "--workload register --nemesis partition,kill --time-limit 30s" ;;
     stale-read) echo "--workload register --nemesis partition --bug stale-read --time-limit 30s" ;;
     no-fsync) echo "--workload set --nemesis kill --bug no-fsync --time-limit 30s --nemesis-interval 2s" ;;
-    lease-read) echo "--workload register --nemesis clock,partition --bug lease-read --time-limit 30s --nemesis-interval 2s" ;;
+    lease-read) echo "--workload register --nemesis clock,partition --bug lease-read --time-limit 30s --nemesis-interval 3s" ;;
     *) echo "unknown scenario $1" >&2; exit 254 ;;
   esac
 }

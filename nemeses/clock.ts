@@ -27,7 +27,14 @@ export function clockNemesis(): Nemesis {
         return completed(op, { reset: nodes });
       }
       if (op.f === 'bump-clock') {
-        const deltas = ((op.value ?? {}) as { offsetsMs?: Record<string, number> }).offsetsMs ?? {};
+        const v = (op.value ?? {}) as { offsetsMs?: Record<string, number>; target?: 'leader'; deltaMs?: number };
+        let deltas = v.offsetsMs ?? {};
+        if (v.target === 'leader') {
+          // The leader is only known now: a skewed leader is what lease-based reads trust.
+          const leader = await ctx.findLeader(ctx.progress.signal);
+          if (!leader) return completed(op, { target: 'leader', leader: null, applied: false }, 'no leader to skew');
+          deltas = { [leader]: v.deltaMs ?? 0 };
+        }
         const now: Record<string, number> = {};
         for (const [node, delta] of Object.entries(deltas)) {
           now[node] = (offsetsMs.get(node) ?? 0) + delta;

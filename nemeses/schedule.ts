@@ -22,7 +22,7 @@ export type NemesisOp =
   | { f: 'restart'; value: null }
   | { f: 'pause'; value: { target: Target; nodes?: string[] } }
   | { f: 'resume'; value: null }
-  | { f: 'bump-clock'; value: { offsetsMs: Record<string, number> } }
+  | { f: 'bump-clock'; value: { offsetsMs: Record<string, number> } | { target: 'leader'; deltaMs: number } }
   | { f: 'strobe-clock'; value: { nodes: string[]; offsetsMs: [number, number]; periodMs: number; durationMs: number } }
   | { f: 'reset-clock'; value: null }
   | { f: 'start-loss'; value: { nodes: string[]; lossPct: number } }
@@ -91,6 +91,10 @@ function inject(fault: Fault, o: ScheduleOptions, rng: Rng): NemesisOp {
     }
     case 'clock': {
       const maxMs = o.clockOffsetMsMax ?? 60_000;
+      // Half the time, set the current leader's clock back: what a lease timed by the wall clock
+      // trusts. With partitions in the mix, a later partition may then depose that leader while
+      // it still believes its lease — the anomaly lease-based reads are known for.
+      if (rng.float() < 0.5) return { f: 'bump-clock', value: { target: 'leader', deltaMs: -rng.int(Math.ceil(maxMs / 2), maxMs) } };
       const chosen = resolveTarget(rng.pick(['one', 'minority', 'majority'] as const), nodes, rng);
       if (rng.float() < 0.5) {
         const offsetsMs: Record<string, number> = {};
@@ -134,9 +138,18 @@ export function schedule(o: ScheduleOptions): ScheduledOp[] {
     if (active.has(fault)) {
       active.delete(fault);
       out.push({ atMs, f: HEAL_OF[fault], value: null } as ScheduledOp);
-    } else {
-      active.add(fault);
-      out.push({ atMs, ...inject(fault, o, rng) } as ScheduledOp);
+      continue;
+    }
+    active.add(fault);
+    const op = inject(fault, o, rng);
+    out.push({ atMs, ...op } as ScheduledOp);
+    if (op.f === 'bump-clock' && 'target' in op.value && o.faults.includes('partition')) {
+      // With clock and partition together, a skew of the leader's clock is followed at once by
+      // isolating that leader: the sequence that makes a wall-clock lease lie (Jepsen pairs
+      // clock and partition nemeses for the same reason).
+      if (active.has('partition')) out.push({ atMs: atMs + 1, f: 'stop-partition', value: null } as ScheduledOp);
+      out.push({ atMs: atMs + 2, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
+      active.add('partition');
     }
   }
   for (const fault of FAULTS) if (active.has(fault)) out.push({ atMs: o.durationMs, f: HEAL_OF[fault], value: null } as ScheduledOp);

@@ -52,7 +52,7 @@ export default class Test extends FaultlineCommand {
     rate: Flags.integer({ description: 'Client ops per second, over all clients.', default: 100 }),
     concurrency: Flags.string({ description: 'Client threads: a number, or N per node like 2n.', default: '1n' }),
     seed: Flags.string({ description: 'Seed of the workload values and the fault schedule (default: random, printed).' }),
-    'op-timeout': Flags.string({ description: 'An op still running after this completes as info (unknown outcome).', default: '2s' }),
+    'op-timeout': Flags.string({ description: 'An op still running after this completes as info (unknown outcome).', default: '1s' }),
     recovery: Flags.string({ description: 'How long the healed cluster gets to elect a leader before final reads.', default: '15s' }),
     'check-budget': Flags.string({ description: 'Time budget of each checker; beyond it the verdict is unknown.', default: '60s' }),
     'test-count': Flags.integer({ description: 'Run the test this many times; the worst verdict wins.', default: 1, min: 1 }),

@@ -186,8 +186,13 @@ export class StoreClient {
     let lastError = 'unavailable';
     while (Date.now() < deadline) {
       const a = await this.conn(node).request(this.nextId++, body, deadline - Date.now());
-      if (a.kind === 'lost') return { type: 'info', error: 'connection-lost', node };
-      if (a.kind === 'timeout') return a.sent ? { type: 'info', error: 'timeout', node } : { type: 'fail', error: 'unavailable', node };
+      if (a.kind === 'lost' || a.kind === 'timeout') {
+        // The guessed leader did not answer: it may be cut off or dead, so the next op starts at
+        // the next node instead of waiting on it again (a new leader may have been elected).
+        this.leaderGuess = this.nextNode(node);
+        if (a.kind === 'lost') return { type: 'info', error: 'connection-lost', node };
+        return a.sent ? { type: 'info', error: 'timeout', node } : { type: 'fail', error: 'unavailable', node };
+      }
       if (a.kind === 'reply') {
         const r = a.reply;
         if (r.ok) {
