@@ -10,6 +10,7 @@ import { databaseUrlFlag } from '../cli/flags.js';
 import { withDb } from '../history/db.js';
 import { loadHistoryFile } from '../history/formats.js';
 import { resolveRun } from '../history/runs.js';
+import { parseDuration } from '../test/spec.js';
 import { readHistory } from '../history/source.js';
 import type { Op } from '../history/op.js';
 import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
@@ -35,17 +36,6 @@ export interface CheckedFile {
 export interface CheckCommandResult {
   valid: Validity;
   files: CheckedFile[];
-}
-
-/** Parses "60s", "500ms", "2m", "1.5s" or a bare number of seconds into milliseconds. */
-export function parseBudget(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-  const ms = m ? Number(m[1]) * unitMs[(m[2] ?? 's') as keyof typeof unitMs] : NaN;
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new UserError(`--budget ${JSON.stringify(text)} is not a duration; use e.g. 500ms, 60s, 2m (a bare number means seconds)`);
-  }
-  return ms;
 }
 
 interface LoadedFile {
@@ -144,7 +134,7 @@ export default class Check extends FaultlineCommand {
     if (flags.model !== undefined && !isModelName(flags.model)) {
       throw new UserError(`--model ${JSON.stringify(flags.model)} is not a model; use one of: ${MODEL_NAMES.join(', ')}`);
     }
-    const budgetMs = parseBudget(flags.budget);
+    const budgetMs = parseDuration('budget', flags.budget);
     let initial: unknown;
     if (flags.initial !== undefined) {
       try {
