@@ -1,8 +1,8 @@
 // A FIFO queue: dequeue returns the oldest element still enqueued.
 
 import { UNKNOWN_OUTPUT, type Model } from '../model.js';
-import { elemKey, hashElems, sameElems, showElems, type Elems } from './collection.js';
-import { decodeQueueCall, describeQueueCall, neverDequeuedCrashedEnqueue, type QueueInput, type QueueOutput } from './queue-ops.js';
+import { elemKey, showElems, type Elems } from './collection.js';
+import { queueModelCommon, type QueueInput, type QueueOutput } from './queue-ops.js';
 
 export function fifoQueueModel(initial: unknown = []): Model<Elems, QueueInput, QueueOutput> {
   const start: Elems = Array.isArray(initial) ? initial.map(elemKey) : [];
@@ -17,15 +17,7 @@ export function fifoQueueModel(initial: unknown = []): Model<Elems, QueueInput, 
       if (output === null) return head === undefined ? [state] : [];
       return head === output ? [state.slice(1)] : [];
     },
-    equal: sameElems,
-    hash: hashElems,
-    decode: (invoke, completion) => decodeQueueCall('fifo-queue', invoke, completion),
-    isPure: (input, output) => input.kind === 'dequeue' && output === null,
-    crashedIsIrrelevant: neverDequeuedCrashedEnqueue,
-    needs: (_input, output) => (output === UNKNOWN_OUTPUT || output === null || start.includes(output) ? [] : [output]),
-    provides: (input) => (input.kind === 'enqueue' ? [input.elem] : []),
-    inputKey: (input) => (input.kind === 'enqueue' ? `e${input.elem}` : 'd'),
-    describeCall: describeQueueCall,
+    ...queueModelCommon('fifo-queue', start),
     describeState: (s) => `the queue is ${showElems(s, '[', ']')} (oldest first)`,
   };
 }

@@ -5,10 +5,7 @@
 import type { Op } from '../../src/history/op.js';
 import { UnsupportedOpError, type Model } from '../model.js';
 import { canonicalJson, type Scalar } from '../values.js';
-import {
-  certainlyStaleRead, crashedRegisterCallIsIrrelevant, decodeRegisterCall, registerIsPure, registerNeeds, registerProvides, describeRegisterCall, hashRegister,
-  registerInputKey, showRegister, stepRegister, type RegisterInput, type RegisterOutput,
-} from './register-ops.js';
+import { decodeRegisterCall, registerModelCommon, showRegister, type RegisterInput, type RegisterOutput } from './register-ops.js';
 import { toScalar } from '../values.js';
 
 interface Keyed {
@@ -40,10 +37,7 @@ export function kvModel(initial: unknown = null): Model<Scalar, RegisterInput, R
   return {
     name,
     fs: ['read', 'write', 'cas', 'append'],
-    init: () => start,
-    step: stepRegister,
-    equal: (a, b) => a === b,
-    hash: hashRegister,
+    ...registerModelCommon(start),
     keyOf: (invoke) => keyed(invoke).key,
     decode: (invoke, completion) =>
       decodeRegisterCall(
@@ -54,14 +48,6 @@ export function kvModel(initial: unknown = null): Model<Scalar, RegisterInput, R
         // Jepsen's independent checker reads the completion's own tuple; a missing one reads as nil.
         completion && { type: completion.type, value: splitKeyed(completion.value)?.value ?? null },
       ),
-    isPure: registerIsPure,
-    crashedIsIrrelevant: crashedRegisterCallIsIrrelevant,
-    certainViolation: (calls) => certainlyStaleRead(calls, start),
-    // The initial value needs no writer.
-    needs: (input, output) => registerNeeds(input, output).filter((t) => t !== JSON.stringify(start)),
-    provides: registerProvides,
-    inputKey: registerInputKey,
-    describeCall: describeRegisterCall,
     describeState: (s) => `the key holds ${showRegister(s)}`,
   };
 }

@@ -2,9 +2,9 @@
 // (a dequeue that returns nil saw an empty queue).
 
 import type { Op } from '../../src/history/op.js';
-import { UNKNOWN_OUTPUT, UnsupportedOpError, type Call, type PlacedCall } from '../model.js';
+import { UNKNOWN_OUTPUT, UnsupportedOpError, type Call, type MaybeOutput, type PlacedCall } from '../model.js';
 import { bareKeyword } from '../values.js';
-import { elemKey } from './collection.js';
+import { elemKey, hashElems, sameElems, type Elems } from './collection.js';
 
 export type QueueInput = { kind: 'enqueue'; elem: string } | { kind: 'dequeue' };
 /** A dequeue's element, or null (empty queue, or an enqueue). */
@@ -42,4 +42,23 @@ export function describeQueueCall(input: QueueInput, output: QueueOutput | typeo
   if (input.kind === 'enqueue') return `enqueue ${input.elem}${output === UNKNOWN_OUTPUT ? ' (crashed)' : ''}`;
   if (output === UNKNOWN_OUTPUT) return 'dequeue (crashed)';
   return output === null ? 'dequeue of nothing (empty)' : `dequeue of ${output}`;
+}
+
+/**
+ * The fields every queue model shares (FIFO and unordered differ only in init/step and how the
+ * state reads): decoding, purity, the crashed-enqueue rule, and what each call needs/provides.
+ */
+export function queueModelCommon(name: string, start: Elems) {
+  return {
+    equal: sameElems,
+    hash: hashElems,
+    decode: (invoke: Op, completion: Parameters<typeof decodeQueueCall>[2]) => decodeQueueCall(name, invoke, completion),
+    isPure: (input: QueueInput, output: MaybeOutput<QueueOutput>) => input.kind === 'dequeue' && output === null,
+    crashedIsIrrelevant: neverDequeuedCrashedEnqueue,
+    needs: (_input: QueueInput, output: MaybeOutput<QueueOutput>): string[] =>
+      output === UNKNOWN_OUTPUT || output === null || start.includes(output) ? [] : [output],
+    provides: (input: QueueInput): string[] => (input.kind === 'enqueue' ? [input.elem] : []),
+    inputKey: (input: QueueInput) => (input.kind === 'enqueue' ? `e${input.elem}` : 'd'),
+    describeCall: describeQueueCall,
+  };
 }

@@ -270,3 +270,24 @@ export function certainlyStaleRead(
   });
   return found;
 }
+
+/**
+ * The fields every register-like model shares (register, cas-register, kv): state and step,
+ * purity, the crashed-call rule, the certain-violation scan, and needs/provides — with the
+ * initial value needing no writer.
+ */
+export function registerModelCommon(start: Scalar) {
+  return {
+    init: () => start,
+    step: stepRegister,
+    equal: (a: Scalar, b: Scalar) => a === b,
+    hash: hashRegister,
+    isPure: registerIsPure,
+    crashedIsIrrelevant: crashedRegisterCallIsIrrelevant,
+    certainViolation: (calls: Parameters<typeof certainlyStaleRead>[0]) => certainlyStaleRead(calls, start),
+    needs: (input: RegisterInput, output: MaybeOutput<RegisterOutput>) => registerNeeds(input, output).filter((t) => t !== JSON.stringify(start)),
+    provides: registerProvides,
+    inputKey: registerInputKey,
+    describeCall: describeRegisterCall,
+  };
+}

@@ -1,8 +1,8 @@
 // An unordered queue (a bag): dequeue returns any element still enqueued, each at most once.
 
 import { UNKNOWN_OUTPUT, type Model } from '../model.js';
-import { hashElems, insertSorted, removeAt, sameElems, showElems, sortedKeysOf, type Elems } from './collection.js';
-import { decodeQueueCall, describeQueueCall, neverDequeuedCrashedEnqueue, type QueueInput, type QueueOutput } from './queue-ops.js';
+import { insertSorted, removeAt, showElems, sortedKeysOf, type Elems } from './collection.js';
+import { queueModelCommon, type QueueInput, type QueueOutput } from './queue-ops.js';
 
 export function unorderedQueueModel(initial: unknown = []): Model<Elems, QueueInput, QueueOutput> {
   const start: Elems = Array.isArray(initial) ? sortedKeysOf(initial) : [];
@@ -23,15 +23,7 @@ export function unorderedQueueModel(initial: unknown = []): Model<Elems, QueueIn
       for (let i = 0; i < state.length; i++) if (i === 0 || state[i] !== state[i - 1]) next.push(removeAt(state, i));
       return next;
     },
-    equal: sameElems,
-    hash: hashElems,
-    decode: (invoke, completion) => decodeQueueCall('unordered-queue', invoke, completion),
-    isPure: (input, output) => input.kind === 'dequeue' && output === null,
-    crashedIsIrrelevant: neverDequeuedCrashedEnqueue,
-    needs: (_input, output) => (output === UNKNOWN_OUTPUT || output === null || start.includes(output) ? [] : [output]),
-    provides: (input) => (input.kind === 'enqueue' ? [input.elem] : []),
-    inputKey: (input) => (input.kind === 'enqueue' ? `e${input.elem}` : 'd'),
-    describeCall: describeQueueCall,
+    ...queueModelCommon('unordered-queue', start),
     describeState: (s) => `the queue holds ${showElems(s)}`,
   };
 }

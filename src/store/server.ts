@@ -4,9 +4,9 @@
 // meanwhile goes into the next one: group commit), then its messages are sent and its
 // results answered. Nothing is sent or acknowledged before the state it depends on is durable.
 
+import type { StoreArgs } from './args.js';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import type { Bug } from './bugs.js';
 import { commandError } from './kv.js';
 import type { Command } from './kv.js';
 import { WriteBatcher } from './batcher.js';
@@ -20,17 +20,8 @@ import { DiskStorage } from './storage.js';
 import { Transport } from './transport.js';
 import type { WireRequest } from './wire.js';
 
-export interface ServerOptions {
-  id: string;
-  peers: Record<string, { host: string; port: number }>;
-  protocol: 'raft';
-  dataDir: string;
-  clientHost: string;
-  clientPort: number;
-  bugs: Bug[];
-  /** 'never' skips fsync for benchmarking (not a bug switch: writes still reach the file). */
-  fsync: 'always' | 'never';
-  snapshotEntries: number;
+/** The server's flags (see args.ts) plus what the process supplies: timers and a log. */
+export interface ServerOptions extends StoreArgs {
   tickMs: number;
   requestTimeoutMs: number;
   log: (line: string) => void;
