@@ -27,9 +27,3 @@ export class UserError extends Error {
     if (options?.exitCode !== undefined) this.exitCode = options.exitCode;
   }
 }
-
-/** One-line description of any thrown value. */
-export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
-}

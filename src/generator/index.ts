@@ -214,11 +214,6 @@ function onThreads(keep: (t: Thread) => boolean, gen: Generator): Generator {
   };
 }
 
-/** Runs two generators side by side: client ops from `clients`, nemesis ops from `nemesis`. */
-export function clientsAndNemesis(clients: Generator, nemesis: Generator): Generator {
-  return any([onClients(clients), onNemesis(nemesis)]);
-}
-
 /** Ops from whichever generator has one now (earliest start time wins); done when all are done. */
 export function any(gens: Generator[]): Generator {
   const all = (gs: Generator[]): Generator => ({

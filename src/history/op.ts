@@ -37,10 +37,6 @@ export function isOpType(x: unknown): x is OpType {
   return typeof x === 'string' && (OP_TYPES as readonly string[]).includes(x);
 }
 
-export function isClient(op: Op): boolean {
-  return op.process !== NEMESIS;
-}
-
 /** An invoke paired with its completion (absent when the history ends before it completes). */
 export interface OpPair<F extends string = string, V = unknown> {
   invoke: Op<F, V>;

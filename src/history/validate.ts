@@ -44,16 +44,3 @@ export function validateHistory(history: readonly Op[]): HistoryProblem | undefi
   }
   return undefined;
 }
-
-export class InvalidHistoryError extends Error {
-  constructor(readonly problem: HistoryProblem, source?: string) {
-    super(`${source ? `${source}: ` : ''}op ${problem.index} (position ${problem.position}): ${problem.reason}`);
-    this.name = 'InvalidHistoryError';
-  }
-}
-
-/** Throws InvalidHistoryError naming the first bad op. */
-export function assertValidHistory(history: readonly Op[], source?: string): void {
-  const problem = validateHistory(history);
-  if (problem) throw new InvalidHistoryError(problem, source);
-}
