@@ -15,7 +15,7 @@ import { parsePorcupine } from '../src/history/porcupine.js';
 import { bigHistory, type BigHistoryOptions } from '../test/checkers/generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const corpus = resolve(here, '../../../shared/corpus/porcupine');
+const corpus = resolve(here, '../../test/corpus/porcupine');
 const args = new Set(process.argv.slice(2));
 const BUDGET_MS = 60_000;
 

@@ -9,8 +9,8 @@ import { smallHistory, type SmallModel, type Step } from './generate.js';
 
 /** The repository root, from dist/test/checkers/ (compiled) or test/checkers/ (source). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes('/dist/') ? '../../..' : '../..');
-/** The shared corpus sits beside the repository (../shared/corpus), in CI as here. */
-export const corpusDir = resolve(repoRoot, '../shared/corpus');
+/** The vendored corpus (test/corpus: data with its licence and provenance). */
+export const corpusDir = resolve(repoRoot, 'test/corpus');
 
 export const stepArb: fc.Arbitrary<Step> = fc.tuple(fc.nat(3), fc.nat(255), fc.nat(255), fc.nat(9));
 
