@@ -1,29 +1,23 @@
 // Headless Chromium for the report tests (Debian's /usr/bin/chromium through playwright-core).
-// Without it the tests skip visibly, unless FAULTLINE_REQUIRE_CHROMIUM is set (CI), then they fail.
+// Without it the tests are skipped (never counted as passed), unless CI requires it: then they fail.
 
-import type { ExecutionContext } from 'ava';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from '../helpers/env.js';
+import { needs, required } from '../helpers/needs.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-export function chromiumMissing(): boolean {
-  return !existsSync(CHROMIUM) && !process.env.FAULTLINE_REQUIRE_CHROMIUM;
-}
+/** Whether browser steps run here: Chromium is installed, or required (then they fail without it). */
+export const chromiumHere = existsSync(CHROMIUM) || required('chromium');
+
+/** `test` for browser tests: skipped (not passed) without Chromium, failing when it is required. */
+export const browserTest = needs('chromium', existsSync(CHROMIUM));
 
 export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-}
-
-/** Says why a browser test did not run (and passes it), when Chromium is missing and not required. */
-export function skipWithoutChromium(t: ExecutionContext): boolean {
-  if (!chromiumMissing()) return false;
-  t.log(`SKIPPED: ${CHROMIUM} is missing (set FAULTLINE_REQUIRE_CHROMIUM=1 to make this a failure)`);
-  t.pass();
-  return true;
 }
 
 /** Records what a page tries: every request but `allowed`, every dialog, every uncaught error. */

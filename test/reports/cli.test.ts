@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CLI, cli, tempDir, TEST_HOME } from '../helpers/env.js';
-import { chromiumMissing, launch, screenshotPath, skipWithoutChromium, watch } from './browser.js';
+import { browserTest, chromiumHere, launch, screenshotPath, watch } from './browser.js';
 import { FIXTURE_DIR } from './fixture.js';
 
 const name = `report-fixture-${process.pid}-${Date.now()}`;
@@ -63,8 +63,7 @@ test('report without --out writes under FAULTLINE_HOME/reports; a run that does 
   t.regex(String(dir.stderr), /--out .* must be a file path, not a directory/);
 });
 
-test('an imported report leaves out what it has no data for (logs, rerun, spec)', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('an imported report leaves out what it has no data for (logs, rerun, spec)', async (t) => {
   const out = join(tempDir(), 'imported.html');
   t.is((await cli(['report', String(runId), '--out', out])).exitCode, 0);
   const browser = await launch();
@@ -126,7 +125,7 @@ test('serve lists the stored runs on loopback, opens a report from the list, and
     t.true(runs.some((r: { id: number; name: string; valid: unknown }) => r.id === runId && r.name === name && r.valid === false));
     t.is((await get(base, 'attacker.example')).status, 403, 'a request for another host name is refused');
     t.is((await get(`${base}runs/999999999`)).status, 404);
-    if (chromiumMissing()) t.log('SKIPPED the browser half: /usr/bin/chromium is missing');
+    if (!chromiumHere) t.log('SKIPPED the browser half: /usr/bin/chromium is missing');
     else {
       const browser = await launch();
       try {

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { renderReport } from '../../reports/html.js';
 import type { Op } from '../../src/history/op.js';
 import { tempDir } from '../helpers/env.js';
-import { chromiumMissing, launch, screenshotPath, skipWithoutChromium, watch } from './browser.js';
+import { browserTest, chromiumHere, launch, screenshotPath, watch } from './browser.js';
 import { fixtureReport, IMG_PROBE, SCRIPT_PROBE } from './fixture.js';
 
 let browser: Browser | undefined;
@@ -19,7 +19,7 @@ writeFileSync(file, renderReport(data));
 const url = `file://${file}`;
 
 test.before(async () => {
-  if (!chromiumMissing()) browser = await launch();
+  if (chromiumHere) browser = await launch();
 });
 test.after.always(async () => {
   await browser?.close();
@@ -40,8 +40,7 @@ const probeIndex = (() => {
   return op!.index;
 })();
 
-test('header: the verdict, spec, seed and rerun command at a glance', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('header: the verdict, spec, seed and rerun command at a glance', async (t) => {
   const { page, seen } = await open();
   t.is(await page.locator('#verdict').innerText(), 'INVALID');
   const spec = await page.locator('#spec').innerText();
@@ -54,8 +53,7 @@ test('header: the verdict, spec, seed and rerun command at a glance', async (t) 
   await page.close();
 });
 
-test('linearizability: the minimal counterexample drawn per process, with the explanation and a jump to the timeline', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('linearizability: the minimal counterexample drawn per process, with the explanation and a jump to the timeline', async (t) => {
   const { page } = await open();
   t.true((await page.locator('#explanation').innerText()).startsWith('read of nil at t=15.95 ms cannot follow write 3 which completed at t=11.84 ms'));
   const ops = await page.locator('#counterexample g.mini-op').evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-index'), g.textContent]));
@@ -72,8 +70,7 @@ test('linearizability: the minimal counterexample drawn per process, with the ex
   await page.close();
 });
 
-test('timeline: a fault band labelled with the fault and its nodes; hovering an op shows it', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('timeline: a fault band labelled with the fault and its nodes; hovering an op shows it', async (t) => {
   const { page } = await open();
   const canvas = page.locator('#timeline-canvas');
   await canvas.scrollIntoViewIfNeeded();
@@ -96,8 +93,7 @@ test('timeline: a fault band labelled with the fault and its nodes; hovering an 
   await page.close();
 });
 
-test('timeline: the wheel zooms around the cursor, a drag pans, a double-click resets', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('timeline: the wheel zooms around the cursor, a drag pans, a double-click resets', async (t) => {
   const { page } = await open();
   const canvas = page.locator('#timeline-canvas');
   await canvas.scrollIntoViewIfNeeded();
@@ -121,8 +117,7 @@ test('timeline: the wheel zooms around the cursor, a drag pans, a double-click r
   await page.close();
 });
 
-test('charts: uPlot draws latency, quantiles and throughput, and availability per fault window', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('charts: uPlot draws latency, quantiles and throughput, and availability per fault window', async (t) => {
   const { page } = await open();
   const sizes = await page.locator('#charts .uplot canvas').evaluateAll((cs) => cs.map((c) => [(c as any).width, (c as any).height]));
   t.is(sizes.length, 3);
@@ -138,8 +133,7 @@ test('charts: uPlot draws latency, quantiles and throughput, and availability pe
   await page.close();
 });
 
-test('values from the system under test stay text: no script runs, no dialog, the probe is visible', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('values from the system under test stay text: no script runs, no dialog, the probe is visible', async (t) => {
   const { page, seen } = await open();
   const log = await page.locator('details.node-log[data-node="n1"]');
   // A log with error-looking lines starts open, so the probe line is on screen as text.
@@ -160,8 +154,7 @@ test('values from the system under test stay text: no script runs, no dialog, th
   await page.close();
 });
 
-test('nothing leaves the page: no request but the file itself', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('nothing leaves the page: no request but the file itself', async (t) => {
   const { page, seen } = await open();
   await page.mouse.wheel(0, 300);
   await page.waitForTimeout(200);
@@ -170,8 +163,7 @@ test('nothing leaves the page: no request but the file itself', async (t) => {
   await page.close();
 });
 
-test('set and counter results: lost and unexpected elements with when they were written and last seen; reads out of bounds', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('set and counter results: lost and unexpected elements with when they were written and last seen; reads out of bounds', async (t) => {
   const { checkSet } = await import('../../checkers/set.js');
   const { checkCounter } = await import('../../checkers/counter.js');
   const ms = 1e6;
@@ -201,8 +193,7 @@ test('set and counter results: lost and unexpected elements with when they were 
   await page.close();
 });
 
-test('a crashed run with no client ops and no results still renders its header and error', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('a crashed run with no client ops and no results still renders its header and error', async (t) => {
   const history: Op[] = [
     { index: 0, type: 'invoke', process: 'nemesis', f: 'start-partition', value: { kind: 'halves' }, timeNs: 1e6 },
     { index: 1, type: 'info', process: 'nemesis', f: 'start-partition', value: { components: [['n1'], ['n2', 'n3']] }, timeNs: 2e6 },

@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { reportData } from '../../bench/report.js';
 import { writeReport } from '../../reports/write.js';
 import { tempDir } from '../helpers/env.js';
-import { chromiumMissing, launch, skipWithoutChromium } from './browser.js';
+import { browserTest, launch } from './browser.js';
 
-test('a 100k-op report renders in seconds, opens fully drawn in seconds, and keeps the DOM small', async (t) => {
-  if (skipWithoutChromium(t)) return;
+browserTest('a 100k-op report renders in seconds, opens fully drawn in seconds, and keeps the DOM small', async (t) => {
   t.timeout(120_000);
   const data = reportData(100_000);
   const started = performance.now();
@@ -19,7 +18,7 @@ test('a 100k-op report renders in seconds, opens fully drawn in seconds, and kee
   const renderMs = performance.now() - started;
   t.log(`render ${renderMs.toFixed(0)} ms, ${(statSync(file).size / 1e6).toFixed(1)} MB`);
   t.true(renderMs < 15_000);
-  if (chromiumMissing()) return;
+  
   const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
