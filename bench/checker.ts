@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLinearizable, type LinearizabilityResult } from '../checkers/linearizable.js';
 import type { ModelSpec } from '../checkers/models/index.js';
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import { parsePorcupine } from '../src/history/porcupine.js';
 import { bigHistory, type BigHistoryOptions } from '../test/checkers/generate.js';
 

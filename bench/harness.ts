@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fn, limit } from '../src/generator/index.js';
 import { openDb, type DbOptions } from '../src/history/db.js';
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import { createRun } from '../src/history/runs.js';
 import { openSink } from '../src/history/sink.js';
 import { interpret, type Worker } from '../src/interpreter/index.js';
-import { createRng } from '../src/test/rng.js';
+import { createRng } from '../src/core/rng.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => {

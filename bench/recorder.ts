@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb, type DbOptions } from '../src/history/db.js';
 import { readState } from '../src/history/embedded.js';
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import { createRun } from '../src/history/runs.js';
 import { openSink } from '../src/history/sink.js';
 import { readOpPages } from '../src/history/source.js';

@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import { checkStats } from '../checkers/stats.js';
 import type { ReportData } from '../reports/data.js';
 import { writeReport } from '../reports/write.js';
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 
 const PROCESSES = 10;
 const FAULTS = [

@@ -1,7 +1,7 @@
 // Decides one independent key: prune crashed calls, search growing real-time prefixes so an early
 // violation is found without exploring the rest, then the whole; explain a violation.
 
-import type { Validity } from './validity.js';
+import type { Validity } from '../src/core/validity.js';
 import type { AnyModel } from './model.js';
 import { explain, type Explanation } from './explain.js';
 import { decodePairs, prefixCalls, pruneCrashed, type Calls, type KeyPairs, type PruneReport } from './prepare.js';

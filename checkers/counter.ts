@@ -2,8 +2,8 @@
 // must be at least the sum of adds acknowledged before the read began, and at most the sum of
 // adds that may have happened before it ended (acknowledged or unknown, invoked before its end).
 
-import type { Op } from '../src/history/op.js';
-import type { CheckResult, Validity } from './validity.js';
+import type { Op } from '../src/core/op.js';
+import type { CheckResult, Validity } from '../src/core/validity.js';
 
 export interface CounterError {
   readIndex: number;

@@ -4,13 +4,13 @@
 
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import type { AnyModel } from './model.js';
 import { buildModel, type ModelSpec } from './models/index.js';
 import { checkKey, hasCertainViolation, prepareKey, type KeyCheckOptions, type KeyVerdict, type PreparedKey } from './check-key.js';
 import type { Explanation } from './explain.js';
 import { splitByKey, type KeyPairs, type PrepareOptions, type PruneReport } from './prepare.js';
-import { mergeValidity, type CheckOptions, type CheckResult, type Validity } from './validity.js';
+import { mergeValidity, type CheckOptions, type CheckResult, type Validity } from '../src/core/validity.js';
 
 export interface LinearizableOptions extends CheckOptions, PrepareOptions {
   /** Memory bound: most cached configurations per key search (default 5,000,000: ~50 bytes each plus states). */

@@ -3,7 +3,7 @@
 // A model never sees Op records directly at search time: `decode` turns an invoke + completion
 // into one (input, output) call once, before the search, so the hot loop only calls `step`.
 
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 
 /** The output of a call whose completion we never saw (info, or no completion): any output. */
 export const UNKNOWN_OUTPUT: unique symbol = Symbol('unknown output');

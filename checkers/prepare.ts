@@ -2,8 +2,8 @@
 // applies Jepsen's meaning of fail and info, splits by key (P-compositionality), and removes
 // crashed calls that provably cannot change the verdict.
 
-import type { Op } from '../src/history/op.js';
-import { pairOps } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
+import { pairOps } from '../src/core/op.js';
 import { UNKNOWN_OUTPUT, type AnyModel, type PlacedCall } from './model.js';
 import { bareKeyword } from './values.js';
 

@@ -6,8 +6,8 @@
 //   stale      — absent from a read that began after the element was known present, but not lost.
 // Valid when nothing is lost or unexpected; unknown when there is no successful final read.
 
-import type { Op } from '../src/history/op.js';
-import type { CheckResult, Validity } from './validity.js';
+import type { Op } from '../src/core/op.js';
+import type { CheckResult, Validity } from '../src/core/validity.js';
 
 export interface SetResult extends CheckResult {
   valid: Validity;

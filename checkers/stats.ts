@@ -1,8 +1,8 @@
 // Op counts by f and outcome, and the rule a CI gate needs: a run in which no client op succeeded
 // proves nothing, so it is never valid (unknown).
 
-import type { Op } from '../src/history/op.js';
-import type { CheckResult, Validity } from './validity.js';
+import type { Op } from '../src/core/op.js';
+import type { CheckResult, Validity } from '../src/core/validity.js';
 
 export interface StatsResult extends CheckResult {
   valid: Validity;

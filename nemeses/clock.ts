@@ -3,7 +3,7 @@
 // never touched. Where the runtime has no libfaketime it says so (UnsupportedFault) instead of
 // pretending.
 
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import { completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
 
 export function clockNemesis(): Nemesis {

@@ -3,7 +3,7 @@
 // a seed reproduces the same partitions.
 
 import type { Grudge } from '../src/runtime/types.js';
-import type { Rng } from '../src/test/rng.js';
+import type { Rng } from '../src/core/rng.js';
 
 export const GRUDGE_KINDS = ['halves', 'random-halves', 'one', 'leader', 'majorities-ring', 'bridge'] as const;
 export type GrudgeKind = (typeof GRUDGE_KINDS)[number];

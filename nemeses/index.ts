@@ -1,7 +1,7 @@
 // Builds the nemesis for a run from the requested faults and composes the families into one
 // Nemesis that routes each op by f. Refuses, with the reason, a fault this runtime cannot inject.
 
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import type { FaultMechanisms } from '../src/runtime/types.js';
 import { clockNemesis } from './clock.js';
 import { netemNemesis } from './netem.js';

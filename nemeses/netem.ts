@@ -2,7 +2,7 @@
 // -m statistic, delay by tc netem only where the kernel has it; local: the link proxies. The
 // mechanism actually used is recorded in each completion; an unavailable one is an error, not a no-op.
 
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import type { NetemOptions } from '../src/runtime/types.js';
 import { completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
 

@@ -2,7 +2,7 @@
 // kind 'leader', which needs the live leader); stop-partition removes it. Docker: iptables DROP in
 // the containers plus cutting live flows; local: blackholed link proxies.
 
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import { completed, type Nemesis, type NemesisContext } from './types.js';
 import { blockedLinks, components, grudgeOf, type GrudgeKind } from './grudge.js';
 import type { Grudge } from '../src/runtime/types.js';

@@ -2,7 +2,7 @@
 // same data folder; freeze (docker pause / SIGSTOP) and thaw. Targets: one, minority, majority,
 // all, or the current leader, resolved by the schedule or (leader) at invoke time.
 
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import { resolveTarget, type Target } from './schedule.js';
 import { completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
 

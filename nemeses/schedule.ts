@@ -4,7 +4,7 @@
 // at the end. Targets are drawn here from the seeded Rng, except the current leader, which only the
 // running cluster knows (resolved at invoke time).
 
-import { createRng, type Rng } from '../src/test/rng.js';
+import { createRng, type Rng } from '../src/core/rng.js';
 import { GRUDGE_KINDS, grudgeOf, type GrudgeKind } from './grudge.js';
 import type { Grudge } from '../src/runtime/types.js';
 

@@ -2,9 +2,9 @@
 // each op as `info` carrying what it actually did (nodes, offsets, rules), and can heal everything
 // it injected. Nemeses talk to the cluster only through the Runtime interface.
 
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import type { FaultMechanisms, NodeHandle, Progress, Runtime } from '../src/runtime/types.js';
-import type { Rng } from '../src/test/rng.js';
+import type { Rng } from '../src/core/rng.js';
 
 export interface NemesisContext {
   runtime: Runtime;

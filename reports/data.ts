@@ -1,9 +1,9 @@
 // What a report is made of: the run row, its history, its checkers' results and its node logs.
-// Built by src/report/load.ts from Postgres, or by `faultline test` from what it has in memory;
+// Built by src/serve/load.ts from Postgres, or by `faultline test` from what it has in memory;
 // every field but `history` and `results` may be missing (imported histories have no spec).
 
-import type { CheckResult, Validity } from '../checkers/validity.js';
-import type { Op } from '../src/history/op.js';
+import type { CheckResult, Validity } from '../src/core/validity.js';
+import type { Op } from '../src/core/op.js';
 
 export interface ReportRun {
   id?: number;

@@ -2,7 +2,7 @@
 // it (start-x/stop-x, kill/restart, pause/resume, clock ops/reset-clock), a `heal` closing
 // everything still open, and the end of the history closing what nothing closed.
 
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 
 export interface FaultWindow {
   /** partition | kill | pause | clock | loss | delay */

@@ -1,7 +1,7 @@
 // JUnit XML of a run: one testcase per checker, its explanation as the failure message, so CI
 // systems show which checker failed and why.
 
-import type { CheckResult } from '../checkers/validity.js';
+import type { CheckResult } from '../src/core/validity.js';
 
 function xml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');

@@ -2,7 +2,7 @@
 // name, verdict and date, each linking to its report. Same safety as the report: inert JSON,
 // DOM built from text, a CSP allowing only our own inline scripts.
 
-import type { Validity } from '../checkers/validity.js';
+import type { Validity } from '../src/core/validity.js';
 import { ownAsset } from './assets.js';
 import { htmlPage } from './html.js';
 

@@ -1,8 +1,8 @@
 // The page model: ReportData reshaped into what the page draws, compact enough to embed 100k ops
 // (columns of numbers instead of one object per op; values pre-shortened to display strings).
 
-import type { CheckResult } from '../checkers/validity.js';
-import { pairOps, type Op, type OpPair } from '../src/history/op.js';
+import type { CheckResult } from '../src/core/validity.js';
+import { pairOps, type Op, type OpPair } from '../src/core/op.js';
 import type { ReportData } from './data.js';
 import { describeFault, faultWindows, toMs, type FaultWindow } from './faults.js';
 

@@ -1,9 +1,9 @@
 // What a workload is (as Jepsen's: a partial test): how to build a client per thread, the ops to
 // run during the test, the final ops after every fault healed, and the checkers of its history.
 
-import type { CheckOptions, CheckResult } from '../checkers/validity.js';
+import type { CheckOptions, CheckResult } from '../src/core/validity.js';
 import type { Generator } from '../src/generator/index.js';
-import type { Op } from '../src/history/op.js';
+import type { Op } from '../src/core/op.js';
 import type { Worker } from '../src/interpreter/index.js';
 
 export interface Checker {

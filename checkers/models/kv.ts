@@ -2,7 +2,7 @@
 // independent keys is linearizable iff each key's sub-history is). Values are Jepsen's
 // independent tuples [key, value] or objects { key, value }; reads, writes, cas and appends.
 
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { UnsupportedOpError, type Model } from '../model.js';
 import { canonicalJson, type Scalar } from '../values.js';
 import { decodeRegisterCall, registerModelCommon, showRegister, type RegisterInput, type RegisterOutput } from './register-ops.js';

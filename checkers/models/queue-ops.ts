@@ -1,7 +1,7 @@
 // Decoding and the pruning rule shared by the FIFO and unordered queues: enqueue x, dequeue → x
 // (a dequeue that returns nil saw an empty queue).
 
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { UNKNOWN_OUTPUT, UnsupportedOpError, type Call, type MaybeOutput, type PlacedCall } from '../model.js';
 import { bareKeyword } from '../values.js';
 import { elemKey, hashElems, sameElems, type Elems } from './collection.js';

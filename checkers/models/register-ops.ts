@@ -1,7 +1,7 @@
 // The operations shared by register, cas-register and kv (one register per key): read, write,
 // compare-and-set and append, their sequential semantics, and the crashed-write pruning rule.
 
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { UNKNOWN_OUTPUT, UnsupportedOpError, type Call, type MaybeOutput, type PlacedCall } from '../model.js';
 import { bareKeyword, hashScalar, showScalar, toScalar, type Scalar } from '../values.js';
 

@@ -1,6 +1,6 @@
 // A grow-only set: add x, and read, which returns every element added so far (in any order).
 
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { UNKNOWN_OUTPUT, UnsupportedOpError, type Model, type PlacedCall } from '../model.js';
 import { bareKeyword } from '../values.js';
 import { elemKey, hashElems, insertSorted, sameElems, showElems, sortedKeysOf, type Elems } from './collection.js';

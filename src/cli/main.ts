@@ -3,7 +3,7 @@
 // or DEBUG=faultline*.
 
 import { Errors, flush, run } from '@oclif/core';
-import { EXIT, UserError } from './exit.js';
+import { EXIT, UserError } from '../core/errors.js';
 
 function debugEnabled(argv: string[]): boolean {
   return argv.includes('--debug') || /(^|,)faultline/.test(process.env.DEBUG ?? '');

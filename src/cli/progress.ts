@@ -2,7 +2,7 @@
 // every few seconds otherwise, nothing at all under --json.
 
 import chalk from 'chalk';
-import type { Op } from '../history/op.js';
+import type { Op } from '../core/op.js';
 
 export interface RunProgress {
   phase(name: string): void;

@@ -2,7 +2,7 @@
 // (chalk already honours NO_COLOR, FORCE_COLOR and non-TTY streams).
 
 import chalk from 'chalk';
-import type { Validity } from '../../checkers/validity.js';
+import type { Validity } from '../core/validity.js';
 
 export function verdictText(valid: Validity | null | undefined, color = false): string {
   if (valid === true) return color ? chalk.green('valid') : 'valid';

@@ -2,19 +2,19 @@ import { Args, Flags } from '@oclif/core';
 import { checkLinearizable } from '../../checkers/linearizable.js';
 import { isModelName, MODEL_NAMES } from '../../checkers/models/index.js';
 import { checkStats } from '../../checkers/stats.js';
-import { mergeValidity, type CheckResult, type Validity } from '../../checkers/validity.js';
+import { mergeValidity, type CheckResult, type Validity } from '../core/validity.js';
 import { reasonOf } from '../../reports/junit.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.js';
 import { FaultlineCommand } from '../cli/base.js';
-import { exitCodeFor, UserError } from '../cli/exit.js';
+import { exitCodeFor, UserError } from '../core/errors.js';
 import { databaseUrlFlag } from '../cli/flags.js';
 import { verdictText } from '../cli/verdict.js';
 import { withDb } from '../history/db.js';
 import { resolveRun, saveResult, setRunValidity } from '../history/runs.js';
 import { readHistory } from '../history/source.js';
 import { validateHistory } from '../history/validate.js';
-import { checkHistory } from '../test/check.js';
-import { parseDuration } from '../test/spec.js';
+import { checkHistory } from '../run/check.js';
+import { parseDuration } from '../run/spec.js';
 
 export interface AnalyzeResult {
   runId: number;

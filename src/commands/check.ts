@@ -5,19 +5,19 @@ import { existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
 import { FaultlineCommand } from '../cli/base.js';
-import { exitCodeFor, UserError } from '../cli/exit.js';
+import { exitCodeFor, UserError } from '../core/errors.js';
 import { databaseUrlFlag } from '../cli/flags.js';
 import { withDb } from '../history/db.js';
 import { loadHistoryFile } from '../history/formats.js';
 import { resolveRun } from '../history/runs.js';
-import { parseDuration } from '../test/spec.js';
+import { parseDuration } from '../run/spec.js';
 import { readHistory } from '../history/source.js';
-import type { Op } from '../history/op.js';
+import type { Op } from '../core/op.js';
 import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
 import type { Explanation } from '../../checkers/explain.js';
 import { checkLinearizable, DEFAULT_MAX_CACHE_ENTRIES, type LinearizabilityResult } from '../../checkers/linearizable.js';
 import { isModelName, MODEL_NAMES, type ModelName } from '../../checkers/models/index.js';
-import { mergeValidity, type Validity } from '../../checkers/validity.js';
+import { mergeValidity, type Validity } from '../core/validity.js';
 
 export interface CheckedFile {
   path: string;

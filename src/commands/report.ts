@@ -6,11 +6,11 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport } from '../../reports/write.js';
 import { FaultlineCommand } from '../cli/base.js';
-import { UserError } from '../cli/exit.js';
+import { UserError } from '../core/errors.js';
 import { databaseUrlFlag } from '../cli/flags.js';
-import { faultlineHome } from '../cli/home.js';
+import { faultlineHome } from '../core/home.js';
 import { withDb } from '../history/db.js';
-import { loadReportData } from '../report/load.js';
+import { loadReportData } from '../serve/load.js';
 
 export interface ReportResult {
   runId: number;

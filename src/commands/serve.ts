@@ -2,10 +2,10 @@
 
 import { Flags } from '@oclif/core';
 import { FaultlineCommand } from '../cli/base.js';
-import { UserError } from '../cli/exit.js';
+import { UserError } from '../core/errors.js';
 import { databaseUrlFlag } from '../cli/flags.js';
 import { openDb } from '../history/db.js';
-import { isLoopback, startReportServer } from '../report/server.js';
+import { isLoopback, startReportServer } from '../serve/server.js';
 import { openInBrowser } from './report.js';
 
 export default class Serve extends FaultlineCommand {

@@ -3,17 +3,17 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FAULTS } from '../../nemeses/schedule.js';
 import { junitXml } from '../../reports/junit.js';
-import { mergeValidity, type Validity } from '../../checkers/validity.js';
+import { mergeValidity, type Validity } from '../core/validity.js';
 import { WORKLOAD_NAMES } from '../../workloads/index.js';
 import { FaultlineCommand } from '../cli/base.js';
-import { EXIT, exitCodeFor, UserError } from '../cli/exit.js';
+import { EXIT, exitCodeFor, UserError } from '../core/errors.js';
 import { databaseUrlFlag } from '../cli/flags.js';
 import { silentProgress, terminalProgress } from '../cli/progress.js';
 import { verdictText } from '../cli/verdict.js';
 import { RUNTIME_CHOICES } from '../runtime/index.js';
 import { BUGS } from '../store/bugs.js';
-import { runTest, type RunOutcome } from '../test/run.js';
-import { buildSpec, DBS } from '../test/spec.js';
+import { runTest, type RunOutcome } from '../run/run.js';
+import { buildSpec, DBS } from '../run/spec.js';
 import { reasonOf } from '../../reports/junit.js';
 
 export interface TestResult {

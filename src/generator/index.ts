@@ -9,8 +9,8 @@
 // step may carry state, such as a sleep's deadline fixed when first asked), and can ask the same
 // generator again after waiting for an op whose start time has not come yet.
 
-import type { Op } from '../history/op.js';
-import type { Rng } from '../test/rng.js';
+import type { Op } from '../core/op.js';
+import type { Rng } from '../core/rng.js';
 
 /** A worker: a client thread number, or the nemesis. */
 export type Thread = number | 'nemesis';

@@ -2,8 +2,8 @@
 // and completes as `complete` says. For tests of generators and for showing a schedule without
 // running it (the same seed gives the same ops).
 
-import type { Op } from '../history/op.js';
-import { createRng } from '../test/rng.js';
+import type { Op } from '../core/op.js';
+import { createRng } from '../core/rng.js';
 import type { Generator, Thread } from './index.js';
 
 export interface SimOptions {

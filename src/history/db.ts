@@ -2,12 +2,12 @@
 // embedded PGlite daemon under FAULTLINE_HOME. Both go through one postgres.js client.
 
 import postgres, { type Sql } from 'postgres';
-import { UserError } from '../cli/exit.js';
-import { faultlineHome } from '../cli/home.js';
+import { UserError } from '../core/errors.js';
+import { faultlineHome } from '../core/home.js';
 import { dbDir, ensureEmbeddedServer } from './embedded.js';
 import { migrate } from './migrations.js';
 
-export interface Db {
+export interface HistoryDb {
   sql: Sql;
   kind: 'embedded' | 'postgres';
   /** Where the data lives, for messages: a folder, or the URL with its password hidden. */
@@ -47,7 +47,7 @@ function checkUrl(url: string): void {
 const quiet = { onnotice: () => {}, connection: { application_name: 'faultline' } };
 
 /** Connects, checks the connection with a round trip, and applies migrations. */
-export async function openDb(opts: DbOptions = {}): Promise<Db> {
+export async function openDb(opts: DbOptions = {}): Promise<HistoryDb> {
   const url = opts.databaseUrl === null ? undefined : opts.databaseUrl || process.env.DATABASE_URL || undefined;
   if (url) {
     checkUrl(url);
@@ -78,7 +78,7 @@ export async function openDb(opts: DbOptions = {}): Promise<Db> {
 }
 
 /** Opens the database, runs fn, and always closes it. */
-export async function withDb<T>(opts: DbOptions, fn: (db: Db) => Promise<T>): Promise<T> {
+export async function withDb<T>(opts: DbOptions, fn: (db: HistoryDb) => Promise<T>): Promise<T> {
   const db = await openDb(opts);
   try {
     return await fn(db);

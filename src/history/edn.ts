@@ -14,8 +14,8 @@
 
 import { toEDNString, type EDNVal } from 'edn-data';
 import { EDNListParser } from 'edn-data/dist/parse.js';
-import { UserError } from '../cli/exit.js';
-import { NEMESIS, isOpType, type Op } from './op.js';
+import { UserError } from '../core/errors.js';
+import { NEMESIS, isOpType, type Op } from '../core/op.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

@@ -3,10 +3,10 @@
 
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { UserError } from '../cli/exit.js';
+import { UserError } from '../core/errors.js';
 import { parseEdnHistory, opToEdn } from './edn.js';
 import { opToJsonl, parseJsonlHistory } from './jsonl.js';
-import type { Op } from './op.js';
+import type { Op } from '../core/op.js';
 import { validateHistory } from './validate.js';
 
 export const HISTORY_FORMATS = ['edn', 'jsonl'] as const;

@@ -1,7 +1,7 @@
-// Our own op records as JSON Lines: one Op per line, fields exactly as in src/history/op.ts.
+// Our own op records as JSON Lines: one Op per line, fields exactly as in src/core/op.ts.
 
-import { UserError } from '../cli/exit.js';
-import { NEMESIS, isOpType, type Op } from './op.js';
+import { UserError } from '../core/errors.js';
+import { NEMESIS, isOpType, type Op } from '../core/op.js';
 
 /** One op → one JSON line (no trailing newline). Field order is stable. */
 export function opToJsonl(op: Op): string {

@@ -2,8 +2,8 @@
 // Jepsen's text output (a cas register) and the kv logs (get / put / append per key), into ops.
 // Neither format has timestamps: line order is real-time order, and timeNs is the line number.
 
-import { UserError } from '../cli/exit.js';
-import type { Op, OpType } from './op.js';
+import { UserError } from '../core/errors.js';
+import type { Op, OpType } from '../core/op.js';
 
 export type PorcupineFormat = 'porcupine-etcd' | 'porcupine-kv';
 

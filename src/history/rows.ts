@@ -1,6 +1,6 @@
 // The mapping between an Op and its row in the `ops` table.
 
-import { NEMESIS, type Op } from './op.js';
+import { NEMESIS, type Op } from '../core/op.js';
 
 /** process column value of the nemesis. */
 export const NEMESIS_PROCESS = -1;

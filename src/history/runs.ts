@@ -1,8 +1,8 @@
 // Runs, results and node logs: the rows around a history.
 
 import type { Sql } from 'postgres';
-import { UserError } from '../cli/exit.js';
-import type { Validity } from '../../checkers/validity.js';
+import { UserError } from '../core/errors.js';
+import type { Validity } from '../core/validity.js';
 
 export type RunStatus = 'running' | 'finished' | 'crashed' | 'aborted';
 

@@ -4,8 +4,8 @@
 // that could not be stored.
 
 import type { Sql } from 'postgres';
-import type { Db } from './db.js';
-import type { Op } from './op.js';
+import type { HistoryDb } from './db.js';
+import type { Op } from '../core/op.js';
 import { opToRow } from './rows.js';
 
 export interface SinkOptions {
@@ -57,7 +57,7 @@ export class HistorySinkError extends Error {
 }
 
 /** A sink for a run, writing the fastest way the database supports (COPY on a real Postgres). */
-export function openSink(db: Db, runId: number, opts: SinkOptions = {}): HistorySink {
+export function openSink(db: HistoryDb, runId: number, opts: SinkOptions = {}): HistorySink {
   return new HistorySink(db.sql, runId, { method: db.kind === 'postgres' ? 'copy' : 'insert', ...opts });
 }
 

@@ -2,12 +2,12 @@
 // so memory stays constant however long the history; the same SQL works on PGlite and Postgres.
 
 import type { Sql } from 'postgres';
-import type { Db } from './db.js';
-import type { Op } from './op.js';
+import type { HistoryDb } from './db.js';
+import type { Op } from '../core/op.js';
 import { rowToOp, type RawOpRow } from './rows.js';
 
 /** Yields the run's ops in index order, pageRows at a time (keyset pages on the primary key). */
-export async function* readOpPages(db: Db, runId: number, pageRows = 50_000): AsyncGenerator<Op[]> {
+export async function* readOpPages(db: HistoryDb, runId: number, pageRows = 50_000): AsyncGenerator<Op[]> {
   // Not COPY … TO STDOUT: twice as fast on a real Postgres, but a postgres.js COPY-out stream
   // now and then left its pooled connection hanging (the next query on it never returned).
   yield* keysetPages(db.sql, runId, pageRows);
@@ -28,7 +28,7 @@ async function* keysetPages(sql: Sql, runId: number, pageRows: number): AsyncGen
 }
 
 /** The whole history of a run in memory (what checkers need). */
-export async function readHistory(db: Db, runId: number): Promise<Op[]> {
+export async function readHistory(db: HistoryDb, runId: number): Promise<Op[]> {
   const out: Op[] = [];
   for await (const page of readOpPages(db, runId)) for (const op of page) out.push(op);
   return out;

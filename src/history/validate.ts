@@ -1,7 +1,7 @@
 // Rejects malformed histories with the index of the first bad op and the reason, so every
 // checker can assume well-formed input.
 
-import { isOpType, type Op, type Process } from './op.js';
+import { isOpType, type Op, type Process } from '../core/op.js';
 
 export interface HistoryProblem {
   /** Position in the array (0-based). */

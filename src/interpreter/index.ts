@@ -6,9 +6,9 @@
 // thread carries on as process p + concurrency. The nemesis is never retired. Every invoke gets a
 // completion: on abort (Ctrl-C, time limit) in-flight ops are told to stop and complete `info`.
 
-import type { Op, Process } from '../history/op.js';
+import type { Op, Process } from '../core/op.js';
 import type { GenContext, Generator, Invocation, Thread } from '../generator/index.js';
-import type { Rng } from '../test/rng.js';
+import type { Rng } from '../core/rng.js';
 
 /** What a worker reports for one op. */
 export interface Completion {

@@ -4,8 +4,8 @@
 
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { faultlineHome } from '../cli/home.js';
-import { UserError } from '../cli/exit.js';
+import { faultlineHome } from '../core/home.js';
+import { UserError } from '../core/errors.js';
 import type { ClusterSpec, FaultMechanisms, NodeHandle } from './types.js';
 
 export interface ClusterState {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { faultlineHome } from '../cli/home.js';
+import { faultlineHome } from '../core/home.js';
 import type { ClusterSpec } from './types.js';
 
 /** The store's entry point in this checkout's build (dist/src/store/main.js). */

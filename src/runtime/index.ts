@@ -1,7 +1,7 @@
 // Picks the runtime: `docker`, `local`, or `auto` (docker when a daemon answers, else local), and
 // says which one it picked and why, so a run never silently changes how faults are injected.
 
-import { UserError } from '../cli/exit.js';
+import { UserError } from '../core/errors.js';
 import { LocalRuntime } from './local.js';
 import type { Runtime } from './types.js';
 

@@ -7,7 +7,7 @@
 // Order within a connection is always preserved.
 
 import net from 'node:net';
-import { createRng, type Rng } from '../test/rng.js';
+import { createRng, type Rng } from '../core/rng.js';
 
 export type LinkMode = 'pass' | 'blackhole' | 'refuse';
 

@@ -1,7 +1,7 @@
 // Parses and validates the store server's command line. Pure: returns options or throws a
 // UserError whose one-line message quotes the bad value (main.ts prints it and exits 254).
 
-import { UserError } from '../cli/exit.js';
+import { UserError } from '../core/errors.js';
 import { parseBugs } from './bugs.js';
 import type { Bug } from './bugs.js';
 import { DEFAULT_TIMING } from './raft/config.js';

@@ -2,7 +2,7 @@
 // Exit codes: 254 bad flags (one line, no stack); 1 refused to start (corrupt log, port in
 // use) or a fatal storage error; 0 after SIGTERM/SIGINT with the log flushed.
 
-import { EXIT, UserError } from '../cli/exit.js';
+import { EXIT, UserError } from '../core/errors.js';
 import { parseStoreArgs } from './args.js';
 import { WalCorruptError } from './log.js';
 import { StoreServer } from './server.js';

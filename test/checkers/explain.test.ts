@@ -10,7 +10,7 @@ import { checkLinearizableSync } from '../../checkers/linearizable.js';
 import { buildModel, casRegisterModel } from '../../checkers/models/index.js';
 import { decodePairs, splitByKey } from '../../checkers/prepare.js';
 import type { AnyModel } from '../../checkers/model.js';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { parsePorcupine } from '../../src/history/porcupine.js';
 import { oracleLinearizable } from './oracle.js';
 import { corpusDir, smallHistoryArb, subHistory } from './support.js';

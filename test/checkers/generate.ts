@@ -2,7 +2,7 @@
 // test, and big ones from a simulated linearizable object (valid by construction) with crashed
 // ops and an optional planted violation.
 
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 
 export type SmallModel = 'register' | 'cas-register' | 'kv' | 'set' | 'fifo-queue' | 'unordered-queue' | 'mutex';
 

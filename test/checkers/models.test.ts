@@ -3,7 +3,7 @@
 import test from 'ava';
 import { UNKNOWN_OUTPUT } from '../../checkers/model.js';
 import { casRegisterModel, fifoQueueModel, kvModel, mutexModel, registerModel, setModel, unorderedQueueModel } from '../../checkers/models/index.js';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { checkLinearizableSync } from '../../checkers/linearizable.js';
 
 const op = (f: string, value: unknown, type: Op['type'] = 'invoke'): Op => ({ index: 0, type, process: 0, f, value, timeNs: 0 });

@@ -3,7 +3,7 @@
 // nothing with the checker's search (no event list, no pruning, no dominance, no prefixes); it
 // only memoizes failed (placed set, state) pairs, which are plainly equivalent.
 
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import type { AnyModel } from '../../checkers/model.js';
 
 interface OracleCall {

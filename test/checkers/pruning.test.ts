@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { UNKNOWN_OUTPUT } from '../../checkers/model.js';
 import { buildModel, type ModelName } from '../../checkers/models/index.js';
 import { decodePairs, splitByKey } from '../../checkers/prepare.js';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import type { SmallModel } from './generate.js';
 import { oracleLinearizable } from './oracle.js';
 import { smallHistoryArb, withoutCall } from './support.js';

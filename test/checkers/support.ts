@@ -4,7 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { smallHistory, type SmallModel, type Step } from './generate.js';
 
 /** The repository root, from dist/test/checkers/ (compiled) or test/checkers/ (source). */

@@ -1,9 +1,9 @@
 import test from 'ava';
 import { fn, limit, once, seq, stagger, timeLimit, onNemesis, any, onClients } from '../../src/generator/index.js';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { validateHistory } from '../../src/history/validate.js';
 import { interpret, type Worker } from '../../src/interpreter/index.js';
-import { createRng } from '../../src/test/rng.js';
+import { createRng } from '../../src/core/rng.js';
 
 const ok: Worker = { invoke: async (inv) => ({ type: 'ok', value: inv.value }) };
 

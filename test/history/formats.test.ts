@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ednToJson, jsonToEdn, opToEdn, parseEdnHistory } from '../../src/history/edn.js';
 import { loadHistoryFile } from '../../src/history/formats.js';
 import { opToJsonl, parseJsonlHistory } from '../../src/history/jsonl.js';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { tempDir } from '../helpers/env.js';
 
 const JEPSEN = `{:type :invoke, :f :write, :value 1, :process 0, :time 10, :index 0}

@@ -2,14 +2,14 @@
 // daemon by default, a real Postgres when DATABASE_URL is set (CI runs this file both ways).
 
 import test from 'ava';
-import { openDb, type Db } from '../../src/history/db.js';
-import type { Op } from '../../src/history/op.js';
+import { openDb, type HistoryDb } from '../../src/history/db.js';
+import type { Op } from '../../src/core/op.js';
 import { createRun, finishRun, getRun, listRuns, readResults, resolveRun, saveNodeLog, readNodeLogs, saveResult } from '../../src/history/runs.js';
 import { HistorySink, openSink } from '../../src/history/sink.js';
 import { readHistory, readOpPages } from '../../src/history/source.js';
 import { TEST_HOME } from '../helpers/env.js';
 
-let db: Db;
+let db: HistoryDb;
 test.before(async () => {
   db = await openDb({ home: TEST_HOME });
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
-import type { Op } from '../../src/history/op.js';
-import { pairOps } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
+import { pairOps } from '../../src/core/op.js';
 import { validateHistory } from '../../src/history/validate.js';
 
 const op = (index: number, type: Op['type'], process: Op['process'], f = 'read', value: unknown = null): Op => ({ index, type, process, f, value, timeNs: index * 10 });

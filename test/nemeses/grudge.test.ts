@@ -4,7 +4,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { blockedLinks, bridge, complete, components, halves, isolate, majoritiesRing, randomHalves, one } from '../../nemeses/grudge.js';
 import type { Grudge } from '../../src/runtime/types.js';
-import { createRng } from '../../src/test/rng.js';
+import { createRng } from '../../src/core/rng.js';
 
 const nodesOf = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
 const hears = (g: Grudge, a: string, b: string) => a === b || !(g[a] ?? []).includes(b);

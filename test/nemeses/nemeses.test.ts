@@ -9,9 +9,9 @@ import { netemNemesis } from '../../nemeses/netem.js';
 import { partitionNemesis } from '../../nemeses/partition.js';
 import { killNemesis, pauseNemesis } from '../../nemeses/process.js';
 import type { NemesisContext } from '../../nemeses/types.js';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { progress, type FaultMechanisms, type Grudge, type NodeHandle, type Runtime } from '../../src/runtime/types.js';
-import { createRng } from '../../src/test/rng.js';
+import { createRng } from '../../src/core/rng.js';
 
 const names = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const handles: NodeHandle[] = names.map((name) => ({ name, clientAddr: '', peerAddr: '', dataDir: '', logFile: '' }));

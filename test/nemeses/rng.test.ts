@@ -1,7 +1,7 @@
 // The seeded RNG: same seed, same draws; ranges respected; roughly uniform.
 
 import test from 'ava';
-import { createRng } from '../../src/test/rng.js';
+import { createRng } from '../../src/core/rng.js';
 
 test('same seed gives the same sequence, different seeds differ', (t) => {
   const a = createRng(42), b = createRng(42), c = createRng(43);

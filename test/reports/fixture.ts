@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReportData } from '../../reports/data.js';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { parseJsonlHistory } from '../../src/history/jsonl.js';
-import { testReportData } from '../../src/report/from-test.js';
-import type { RunOutcome } from '../../src/test/run.js';
-import type { TestSpec } from '../../src/test/spec.js';
+import { testReportData } from '../../src/serve/from-test.js';
+import type { RunOutcome } from '../../src/run/run.js';
+import type { TestSpec } from '../../src/run/spec.js';
 import { ROOT } from '../helpers/env.js';
 
 export const FIXTURE_DIR = join(ROOT, 'test', 'fixtures', 'report');

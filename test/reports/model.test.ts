@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { faultWindows } from '../../reports/faults.js';
 import { escapeHtml, jsonForScript, renderReport } from '../../reports/html.js';
 import { buildPageModel } from '../../reports/model.js';
-import type { Op } from '../../src/history/op.js';
-import { rerunCommand } from '../../src/test/spec.js';
+import type { Op } from '../../src/core/op.js';
+import { rerunCommand } from '../../src/run/spec.js';
 import { FIXTURE_SPEC, fixtureReport, recordedRun, SCRIPT_PROBE } from './fixture.js';
 
 /** A nemesis invoke + info completion pair at t (ms) lasting 1 ms. */

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { renderReport } from '../../reports/html.js';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { tempDir } from '../helpers/env.js';
 import { browserTest, chromiumHere, launch, screenshotPath, watch } from './browser.js';
 import { fixtureReport, IMG_PROBE, SCRIPT_PROBE } from './fixture.js';

@@ -16,9 +16,9 @@ import { compose } from '../../nemeses/index.js';
 import { findLeader } from '../../nemeses/leader.js';
 import { schedule, type Fault } from '../../nemeses/schedule.js';
 import type { NemesisContext } from '../../nemeses/types.js';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { healAll } from '../../src/runtime/guard.js';
-import { createRng } from '../../src/test/rng.js';
+import { createRng } from '../../src/core/rng.js';
 
 /** Every test file gets its own FAULTLINE_HOME (pid files, cluster.json), removed after its tests. */
 export function useTempHome(): string {

@@ -5,7 +5,7 @@ import test from 'ava';
 import { checkCounter } from '../../checkers/counter.js';
 import { checkSet } from '../../checkers/set.js';
 import { checkStats } from '../../checkers/stats.js';
-import type { Op } from '../../src/history/op.js';
+import type { Op } from '../../src/core/op.js';
 import { junitXml } from '../../reports/junit.js';
 
 /** Builds a history from [process, f, invokeValue, type, completionValue] rows, one op pair each, in order. */

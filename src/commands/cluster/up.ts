@@ -4,8 +4,8 @@
 import { Flags } from '@oclif/core';
 import { join } from 'node:path';
 import { FaultlineCommand } from '../../cli/base.js';
-import { UserError } from '../../cli/exit.js';
-import { faultlineHome } from '../../cli/home.js';
+import { UserError } from '../../core/errors.js';
+import { faultlineHome } from '../../core/home.js';
 import { newRunId } from '../../runtime/common.js';
 import { readClusterState, writeClusterState, type ClusterState } from '../../runtime/cluster-state.js';
 import { chooseRuntime, parseRuntimeChoice, RUNTIME_CHOICES } from '../../runtime/index.js';

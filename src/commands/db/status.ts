@@ -1,6 +1,6 @@
 import { FaultlineCommand } from '../../cli/base.js';
 import { databaseUrlFlag } from '../../cli/flags.js';
-import { faultlineHome } from '../../cli/home.js';
+import { faultlineHome } from '../../core/home.js';
 import { redactUrl } from '../../history/db.js';
 import { dbDir, logPath, runningServer } from '../../history/embedded.js';
 

@@ -1,5 +1,5 @@
 import { FaultlineCommand } from '../../cli/base.js';
-import { faultlineHome } from '../../cli/home.js';
+import { faultlineHome } from '../../core/home.js';
 import { dbDir, pidAlive, readState } from '../../history/embedded.js';
 
 export default class DbStop extends FaultlineCommand {

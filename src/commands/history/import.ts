@@ -6,7 +6,7 @@ import { withDb } from '../../history/db.js';
 import { HISTORY_FORMATS, detectFormat, parseHistory, readTextFile } from '../../history/formats.js';
 import { createRun, finishRun } from '../../history/runs.js';
 import { openSink } from '../../history/sink.js';
-import { UserError } from '../../cli/exit.js';
+import { UserError } from '../../core/errors.js';
 
 export interface ImportResult {
   runId: number;

@@ -2,9 +2,9 @@
 // no successful client op proves nothing, so it is never valid). Shared by `test` and `analyze`.
 
 import { checkStats } from '../../checkers/stats.js';
-import { mergeValidity, type CheckResult, type Validity } from '../../checkers/validity.js';
+import { mergeValidity, type CheckResult, type Validity } from '../core/validity.js';
 import { buildWorkload, type WorkloadName } from '../../workloads/index.js';
-import type { Op } from '../history/op.js';
+import type { Op } from '../core/op.js';
 
 export interface HistoryVerdict {
   valid: Validity;

@@ -1,10 +1,10 @@
 // ReportData of a run `faultline test` just finished, from what it holds in memory (no database
-// round trip): what src/test/run.ts passes to writeReport at the end of a run.
+// round trip): what src/run/run.ts passes to writeReport at the end of a run.
 
 import type { ReportData } from '../../reports/data.js';
-import type { Op } from '../history/op.js';
-import type { RunOutcome } from '../test/run.js';
-import type { TestSpec } from '../test/spec.js';
+import type { Op } from '../core/op.js';
+import type { RunOutcome } from '../run/run.js';
+import type { TestSpec } from '../run/spec.js';
 
 export function testReportData(o: {
   spec: TestSpec;

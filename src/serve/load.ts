@@ -1,12 +1,12 @@
 // Loads everything a report shows for one stored run: the run row, its history, its checkers'
 // results and its node logs (Postgres or the embedded database, through src/history).
 
-import type { CheckResult } from '../../checkers/validity.js';
+import type { CheckResult } from '../core/validity.js';
 import type { ReportData, ReportRun } from '../../reports/data.js';
-import type { Db } from '../history/db.js';
+import type { HistoryDb } from '../history/db.js';
 import { readNodeLogs, readResults, resolveRun, type RunRow } from '../history/runs.js';
 import { readHistory } from '../history/source.js';
-import { rerunCommand, type TestSpec } from '../test/spec.js';
+import { rerunCommand, type TestSpec } from '../run/spec.js';
 
 /** The run row as the report header shows it; the rerun command only for runs of `faultline test`. */
 export function reportRun(row: RunRow): ReportRun {
@@ -30,12 +30,12 @@ export function reportRun(row: RunRow): ReportRun {
 }
 
 /** ReportData of the run `ref` (id, name or `latest`); UserError naming the ref when there is none. */
-export async function loadReportData(db: Db, ref: string): Promise<ReportData> {
+export async function loadReportData(db: HistoryDb, ref: string): Promise<ReportData> {
   const row = await resolveRun(db.sql, ref, db.where);
   return loadRunReport(db, row);
 }
 
-export async function loadRunReport(db: Db, row: RunRow): Promise<ReportData> {
+export async function loadRunReport(db: HistoryDb, row: RunRow): Promise<ReportData> {
   const [history, results, nodeLogs] = await Promise.all([readHistory(db, row.id), readResults(db.sql, row.id), readNodeLogs(db.sql, row.id)]);
   return {
     run: reportRun(row),

@@ -1,6 +1,6 @@
 // Exit codes a CI pipeline can gate on, and the error type for bad input.
 
-import type { Validity } from '../../checkers/validity.js';
+import type { Validity } from './validity.js';
 
 export const EXIT = {
   valid: 0,

@@ -2,7 +2,7 @@
 // row's spec before anything starts). Live handles (runtime, clients, sink) live in the run, not
 // here.
 
-import { UserError } from '../cli/exit.js';
+import { UserError } from '../core/errors.js';
 import { FAULTS, type Fault } from '../../nemeses/schedule.js';
 import { RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
 import { BUGS, type Bug } from '../store/bugs.js';

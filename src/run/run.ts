@@ -16,25 +16,25 @@ import { findLeader } from '../../nemeses/leader.js';
 import { schedule, type ScheduledOp } from '../../nemeses/schedule.js';
 import type { NemesisContext } from '../../nemeses/types.js';
 import { buildWorkload } from '../../workloads/index.js';
-import type { Validity } from '../../checkers/validity.js';
-import { UserError } from '../cli/exit.js';
-import { faultlineHome } from '../cli/home.js';
+import type { Validity } from '../core/validity.js';
+import { UserError } from '../core/errors.js';
+import { faultlineHome } from '../core/home.js';
 import type { RunProgress } from '../cli/progress.js';
 import {
   any, onClients, onNemesis, once, phases, stagger, timeLimit, type Generator, type GenContext, type Invocation,
 } from '../generator/index.js';
 import { openDb } from '../history/db.js';
 import { opToJsonl } from '../history/jsonl.js';
-import type { Op } from '../history/op.js';
+import type { Op } from '../core/op.js';
 import { createRun, finishRun, saveNodeLog, saveResult } from '../history/runs.js';
 import { openSink } from '../history/sink.js';
 import { interpret, type Completion, type Worker } from '../interpreter/index.js';
 import { chooseRuntime } from '../runtime/index.js';
 import { healAll } from '../runtime/guard.js';
 import { progress as deadline, type Runtime } from '../runtime/types.js';
-import { createRng } from './rng.js';
+import { createRng } from '../core/rng.js';
 import { writeReport } from '../../reports/write.js';
-import { testReportData } from '../report/from-test.js';
+import { testReportData } from '../serve/from-test.js';
 import { checkHistory, type HistoryVerdict } from './check.js';
 import { rerunCommand, type TestSpec } from './spec.js';
 

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { renderReport } from '../../reports/html.js';
 import { renderRunList, type RunListItem } from '../../reports/list.js';
-import type { Db } from '../history/db.js';
+import type { HistoryDb } from '../history/db.js';
 import { getRun, listRuns } from '../history/runs.js';
 import { loadRunReport } from './load.js';
 
@@ -22,7 +22,7 @@ function hostnameOf(hostHeader: string): string {
   return hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0]!;
 }
 
-async function runList(db: Db): Promise<RunListItem[]> {
+async function runList(db: HistoryDb): Promise<RunListItem[]> {
   const rows = await listRuns(db.sql, LIST_LIMIT);
   return rows.map((r) => ({ id: r.id, name: r.name, source: r.source, startedAt: r.startedAt.toISOString(), status: r.status, valid: r.valid, ops: r.ops, href: `/runs/${r.id}` }));
 }
@@ -39,7 +39,7 @@ export interface ReportServer {
 }
 
 /** Starts serving on host:port (port 0: any free port) and resolves once it listens. */
-export async function startReportServer(db: Db, o: { host: string; port: number; log?: (m: string) => void }): Promise<ReportServer> {
+export async function startReportServer(db: HistoryDb, o: { host: string; port: number; log?: (m: string) => void }): Promise<ReportServer> {
   const checkHost = isLoopback(o.host);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'only GET\n');
