@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isolate } from '../nemeses/grudge.js';
-import { leaderOf, statuses } from '../nemeses/leader.js';
+import { leaderOf, statuses } from '../src/db/store.js';
 import { newRunId } from '../src/runtime/common.js';
 import { dockerAnswers, DockerRuntime, ensureImage, removeImages } from '../src/runtime/docker.js';
 import { LocalRuntime } from '../src/runtime/local.js';
-import { pollUntil, progress, type NodeHandle, type Runtime } from '../src/runtime/types.js';
+import { need, pollUntil, progress, type NodeHandle, type Runtime } from '../src/runtime/types.js';
 
 const argv = process.argv.slice(2);
 const fresh = argv.includes('--fresh');
@@ -44,7 +44,7 @@ async function measure(kind: 'docker' | 'local', nodeCount: number) {
       const first = await leader(nodes);
       toLeader.push(performance.now() - t0);
       const t1 = performance.now();
-      await rt.partition(isolate(nodes.map((n) => n.name), first), progress(30_000));
+      await need(rt, 'partition').partition(isolate(nodes.map((n) => n.name), first), progress(30_000));
       await leader(nodes.filter((n) => n.name !== first), first);
       failover.push(performance.now() - t1);
       const t2 = performance.now();

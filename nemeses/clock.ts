@@ -4,13 +4,16 @@
 // pretending.
 
 import type { Op } from '../src/core/op.js';
+import { need } from '../src/runtime/types.js';
+import type { FaultFamily } from './family.js';
+import { resolveTarget } from './targets.js';
 import { completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
 
 export function clockNemesis(): Nemesis {
   const offsetsMs = new Map<string, number>(); // current offset of every skewed node
 
   const set = async (ctx: NemesisContext, node: string, offsetMs: number) => {
-    await ctx.runtime.skewClock(handleOf(ctx, node), offsetMs, ctx.progress);
+    await need(ctx.runtime, 'clock').skewClock(handleOf(ctx, node), offsetMs, ctx.progress);
     if (offsetMs === 0) offsetsMs.delete(node);
     else offsetsMs.set(node, offsetMs);
   };
@@ -18,11 +21,10 @@ export function clockNemesis(): Nemesis {
   return {
     name: 'clock',
     fs: new Set(['bump-clock', 'strobe-clock', 'reset-clock']),
-    unavailable: (m) => (m.clock ? null : (m.unavailable.clock ?? 'no clock mechanism')),
     async invoke(ctx, op: Op) {
       if (op.f === 'reset-clock') {
         const nodes = [...offsetsMs.keys()].sort();
-        await ctx.runtime.resetClocks(ctx.progress);
+        await need(ctx.runtime, 'clock').resetClocks(ctx.progress);
         offsetsMs.clear();
         return completed(op, { reset: nodes });
       }
@@ -60,8 +62,35 @@ export function clockNemesis(): Nemesis {
       return completed(op, { nodes: v.nodes, offsetsMs: v.offsetsMs, periodMs: v.periodMs, flips });
     },
     async heal(ctx) {
-      await ctx.runtime.resetClocks(ctx.progress);
+      await need(ctx.runtime, 'clock').resetClocks(ctx.progress);
       offsetsMs.clear();
     },
   };
 }
+
+export const clockFamily: FaultFamily<'clock'> = {
+  fault: 'clock',
+  summary: 'per-node clock skew: bumps, strobes, and setting the leader back (libfaketime; Go binaries ignore it)',
+  starts: ['bump-clock', 'strobe-clock'],
+  stop: 'reset-clock',
+  ability: 'clock',
+  mechanismGap: (m) => (m.clock ? null : (m.unavailable.clock ?? 'no clock mechanism')),
+  draw(o, rng) {
+    const maxMs = o.clockOffsetMsMax ?? 60_000;
+    // Half the time, set the current leader's clock back: what a lease timed by the wall clock
+    // trusts. With partitions in the mix, a later partition may then depose that leader while
+    // it still believes its lease — the anomaly lease-based reads are known for.
+    if (rng.float() < 0.5) return { f: 'bump-clock', value: { target: 'leader', deltaMs: -rng.int(Math.ceil(maxMs / 2), maxMs) } };
+    const chosen = resolveTarget(rng.pick(['one', 'minority', 'majority'] as const), o.nodes, rng);
+    if (rng.float() < 0.5) {
+      const offsetsMs: Record<string, number> = {};
+      for (const n of chosen) offsetsMs[n] = rng.int(-maxMs, maxMs);
+      return { f: 'bump-clock', value: { offsetsMs } };
+    }
+    const durationMs = Math.max(1, Math.floor(o.intervalMs / 2));
+    const periodMs = rng.int(10, Math.max(10, Math.min(1000, Math.floor(durationMs / 4))));
+    return { f: 'strobe-clock', value: { nodes: chosen, offsetsMs: [0, rng.int(-maxMs, maxMs)], periodMs, durationMs } };
+  },
+  nemesis: clockNemesis,
+  tookEffect: (op) => op.type === 'info' && op.error === undefined && (op.value as { applied?: boolean } | null)?.applied !== false,
+};

@@ -73,12 +73,7 @@ export function bridge(nodes: readonly string[], rng: Rng): Grudge {
   return { ...complete([a, b]), [middle]: [] };
 }
 
-/** The directed links a grudge cuts, as [from, to]: `from`'s messages to `to` are dropped. */
-export function blockedLinks(grudge: Grudge): [string, string][] {
-  const links: [string, string][] = [];
-  for (const [to, froms] of Object.entries(grudge)) for (const from of froms) links.push([from, to]);
-  return links.sort((x, y) => (x[0] + ' ' + x[1] < y[0] + ' ' + y[1] ? -1 : 1));
-}
+export { blockedLinks } from '../src/runtime/types.js';
 
 /** Groups of nodes that can all hear each other both ways (for describing a partition). */
 export function components(nodes: readonly string[], grudge: Grudge): string[][] {

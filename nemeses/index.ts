@@ -2,12 +2,9 @@
 // Nemesis that routes each op by f. Refuses, with the reason, a fault this runtime cannot inject.
 
 import type { Op } from '../src/core/op.js';
-import type { FaultMechanisms } from '../src/runtime/types.js';
-import { clockNemesis } from './clock.js';
-import { netemNemesis } from './netem.js';
-import { partitionNemesis } from './partition.js';
-import { killNemesis, pauseNemesis } from './process.js';
-import { FAULTS, type Fault } from './schedule.js';
+import type { Runtime } from '../src/runtime/types.js';
+import { unavailableOn } from './family.js';
+import { FAMILIES, FAULTS, familyOf, type Fault } from './registry.js';
 import { completed, type Nemesis, type NemesisContext } from './types.js';
 
 /** Parses "--nemesis partition,kill,clock"; throws RangeError naming the bad value. */
@@ -17,24 +14,19 @@ export function parseFaults(text: string): Fault[] {
   return [...new Set(faults)] as Fault[];
 }
 
-/** Faults the runtime cannot inject, each with a plain reason. */
-export function unavailableFaults(faults: readonly Fault[], m: FaultMechanisms): { fault: Fault; reason: string }[] {
+/** Faults this runtime cannot inject (its abilities, then its mechanisms), each with a plain reason. */
+export function unavailableFaults(faults: readonly Fault[], runtime: Runtime): { fault: Fault; reason: string }[] {
   const out: { fault: Fault; reason: string }[] = [];
   for (const f of faults) {
-    const reason =
-      f === 'partition' ? (m.partition === 'unavailable' ? m.unavailable.partition : null)
-      : f === 'clock' ? (m.clock ? null : m.unavailable.clock)
-      : f === 'loss' ? (m.loss ? null : m.unavailable.loss)
-      : f === 'delay' ? (m.delay ? null : m.unavailable.delay)
-      : null;
-    if (reason !== null) out.push({ fault: f, reason: reason ?? 'unavailable on this runtime' });
+    const reason = unavailableOn(familyOf(f), runtime);
+    if (reason !== null) out.push({ fault: f, reason });
   }
   return out;
 }
 
-/** Every nemesis family (all of them can be composed; unused ones never inject, so healing them is free). */
+/** One nemesis per distinct family nemesis (loss and delay share one). */
 export function allNemeses(): Nemesis[] {
-  return [partitionNemesis(), killNemesis(), pauseNemesis(), clockNemesis(), netemNemesis()];
+  return [...new Set(FAMILIES.map((f) => f.nemesis))].map((make) => make());
 }
 
 /** One nemesis that routes ops to the family handling their f; heal heals every family. */
@@ -44,7 +36,6 @@ export function compose(parts: Nemesis[] = allNemeses()): Nemesis {
   return {
     name: parts.map((p) => p.name).join('+'),
     fs: new Set(byF.keys()),
-    unavailable: (m) => parts.map((p) => p.unavailable(m)).find((x) => x !== null) ?? null,
     async invoke(ctx: NemesisContext, op: Op): Promise<Op> {
       const n = byF.get(op.f);
       if (!n) return completed(op, null, `no nemesis handles f=${op.f}`);

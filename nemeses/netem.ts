@@ -3,7 +3,9 @@
 // mechanism actually used is recorded in each completion; an unavailable one is an error, not a no-op.
 
 import type { Op } from '../src/core/op.js';
-import type { NetemOptions } from '../src/runtime/types.js';
+import { need, type NetemOptions } from '../src/runtime/types.js';
+import type { FaultFamily } from './family.js';
+import { resolveTarget } from './targets.js';
 import { completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
 
 /** One nemesis for both, because the runtime takes loss and delay of a node in one call. */
@@ -13,13 +15,12 @@ export function netemNemesis(): Nemesis {
 
   const apply = async (ctx: NemesisContext, node: string) => {
     const o: NetemOptions = { lossPct: loss.get(node) ?? 0, ...(delay.get(node) ?? {}) };
-    return ctx.runtime.netem(handleOf(ctx, node), o, ctx.progress);
+    return need(ctx.runtime, 'shape').netem(handleOf(ctx, node), o, ctx.progress);
   };
 
   return {
     name: 'netem',
     fs: new Set(['start-loss', 'stop-loss', 'start-delay', 'stop-delay']),
-    unavailable: (m) => (m.loss || m.delay ? null : 'neither loss nor delay can be injected here'),
     async invoke(ctx, op: Op) {
       const m = ctx.runtime.mechanisms();
       if (op.f === 'start-loss') {
@@ -56,3 +57,28 @@ export function netemNemesis(): Nemesis {
     },
   };
 }
+
+export const lossFamily: FaultFamily<'loss'> = {
+  fault: 'loss',
+  summary: 'drop a share of the packets a minority of nodes send to their peers',
+  starts: ['start-loss'],
+  stop: 'stop-loss',
+  ability: 'shape',
+  mechanismGap: (m) => (m.loss ? null : (m.unavailable.loss ?? 'no loss mechanism')),
+  draw: (o, rng) => ({ f: 'start-loss', value: { nodes: resolveTarget('minority', o.nodes, rng), lossPct: rng.pick([10, 30, 50, 100]) } }),
+  nemesis: netemNemesis,
+};
+
+export const delayFamily: FaultFamily<'delay'> = {
+  fault: 'delay',
+  summary: 'delay (with jitter) what a minority of nodes send to their peers',
+  starts: ['start-delay'],
+  stop: 'stop-delay',
+  ability: 'shape',
+  mechanismGap: (m) => (m.delay ? null : (m.unavailable.delay ?? 'no delay mechanism')),
+  draw: (o, rng) => ({
+    f: 'start-delay',
+    value: { nodes: resolveTarget('minority', o.nodes, rng), delayMs: rng.pick([50, 100, 500]), jitterMs: rng.pick([0, 10, 50]) },
+  }),
+  nemesis: netemNemesis,
+};

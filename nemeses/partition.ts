@@ -5,18 +5,19 @@
 import type { Op } from '../src/core/op.js';
 import { completed, type Nemesis, type NemesisContext } from './types.js';
 import { blockedLinks, components, grudgeOf, type GrudgeKind } from './grudge.js';
-import type { Grudge } from '../src/runtime/types.js';
+import { need, type Grudge } from '../src/runtime/types.js';
+import type { FaultFamily } from './family.js';
+import { kindsFor } from './targets.js';
 
 export function partitionNemesis(): Nemesis {
   let active = false;
   return {
     name: 'partition',
     fs: new Set(['start-partition', 'stop-partition']),
-    unavailable: (m) => (m.partition === 'unavailable' ? (m.unavailable.partition ?? 'no partition mechanism') : null),
     async invoke(ctx: NemesisContext, op: Op): Promise<Op> {
       const names = ctx.nodes.map((n) => n.name);
       if (op.f === 'stop-partition') {
-        await ctx.runtime.partition({}, ctx.progress);
+        await need(ctx.runtime, 'partition').partition({}, ctx.progress);
         active = false;
         return completed(op, { healed: true });
       }
@@ -28,13 +29,31 @@ export function partitionNemesis(): Nemesis {
         if (!leader) return completed(op, { kind, leader: null, applied: false }, 'no leader to isolate');
       }
       const grudge = v.grudge ?? grudgeOf(kind, names, ctx.rng, leader);
-      const rules = await ctx.runtime.partition(grudge, ctx.progress);
+      const rules = await need(ctx.runtime, 'partition').partition(grudge, ctx.progress);
       active = true;
       return completed(op, { kind, ...(leader ? { leader } : {}), components: components(names, grudge), cut: blockedLinks(grudge), rules });
     },
     async heal(ctx) {
-      if (active) await ctx.runtime.partition({}, ctx.progress);
+      if (active) await need(ctx.runtime, 'partition').partition({}, ctx.progress);
       active = false;
     },
   };
 }
+
+export const partitionFamily: FaultFamily<'partition'> = {
+  fault: 'partition',
+  summary: 'network partitions of many shapes (halves, one node, the leader, bridge, ring)',
+  starts: ['start-partition'],
+  stop: 'stop-partition',
+  ability: 'partition',
+  mechanismGap: (m) => (m.partition === 'unavailable' ? (m.unavailable.partition ?? 'no partition mechanism') : null),
+  sizeGap: (n) => (kindsFor(n).length === 0 ? `a partition needs at least 2 nodes (--nodes ${n})` : null),
+  draw(o, rng) {
+    const kind = rng.pick(kindsFor(o.nodes.length, o.partitionKinds));
+    return kind === 'leader'
+      ? { f: 'start-partition', value: { kind } }
+      : { f: 'start-partition', value: { kind, grudge: grudgeOf(kind, o.nodes, rng) } };
+  },
+  nemesis: partitionNemesis,
+  tookEffect: (op) => op.type === 'info' && op.error === undefined && (op.value as { applied?: boolean } | null)?.applied !== false,
+};

@@ -3,7 +3,9 @@
 // all, or the current leader, resolved by the schedule or (leader) at invoke time.
 
 import type { Op } from '../src/core/op.js';
-import { resolveTarget, type Target } from './schedule.js';
+import { need } from '../src/runtime/types.js';
+import type { FaultFamily } from './family.js';
+import { resolveTarget, TARGETS, type Target } from './targets.js';
 import { completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
 
 async function targetsOf(ctx: NemesisContext, v: { target?: Target; nodes?: string[] }): Promise<string[]> {
@@ -31,7 +33,6 @@ function family(o: {
   return {
     name: o.name,
     fs: new Set([o.inject, o.undo]),
-    unavailable: () => null,
     async invoke(ctx, op: Op) {
       if (op.f === o.undo) return completed(op, { nodes: await revertAll(ctx) });
       const v = (op.value ?? {}) as { target?: Target; nodes?: string[] };
@@ -52,8 +53,8 @@ export function killNemesis(): Nemesis {
     name: 'kill',
     inject: 'kill',
     undo: 'restart',
-    apply: (ctx, n) => ctx.runtime.kill(handleOf(ctx, n), ctx.progress),
-    revert: (ctx, n) => ctx.runtime.start(handleOf(ctx, n), ctx.progress),
+    apply: (ctx, n) => need(ctx.runtime, 'kill').kill(handleOf(ctx, n), ctx.progress),
+    revert: (ctx, n) => need(ctx.runtime, 'kill').start(handleOf(ctx, n), ctx.progress),
   });
 }
 
@@ -62,7 +63,37 @@ export function pauseNemesis(): Nemesis {
     name: 'pause',
     inject: 'pause',
     undo: 'resume',
-    apply: (ctx, n) => ctx.runtime.pause(handleOf(ctx, n), ctx.progress),
-    revert: (ctx, n) => ctx.runtime.resume(handleOf(ctx, n), ctx.progress),
+    apply: (ctx, n) => need(ctx.runtime, 'pause').pause(handleOf(ctx, n), ctx.progress),
+    revert: (ctx, n) => need(ctx.runtime, 'pause').resume(handleOf(ctx, n), ctx.progress),
   });
 }
+
+function drawTargets<F extends 'kill' | 'pause'>(f: F) {
+  return (o: { nodes: readonly string[] }, rng: Parameters<FaultFamily['draw']>[1]) => {
+    const target = rng.pick(TARGETS);
+    const value = target === 'leader' ? { target } : { target, nodes: resolveTarget(target, o.nodes, rng) };
+    return { f, value };
+  };
+}
+
+export const killFamily: FaultFamily<'kill'> = {
+  fault: 'kill',
+  summary: 'SIGKILL nodes (one, a minority, a majority, all, or the leader), restart them on the same data',
+  starts: ['kill'],
+  stop: 'restart',
+  ability: 'kill',
+  mechanismGap: () => null,
+  draw: drawTargets('kill'),
+  nemesis: killNemesis,
+};
+
+export const pauseFamily: FaultFamily<'pause'> = {
+  fault: 'pause',
+  summary: 'freeze nodes (SIGSTOP / docker pause), then thaw them',
+  starts: ['pause'],
+  stop: 'resume',
+  ability: 'pause',
+  mechanismGap: () => null,
+  draw: drawTargets('pause'),
+  nemesis: pauseNemesis,
+};

@@ -3,7 +3,7 @@
 // it injected. Nemeses talk to the cluster only through the Runtime interface.
 
 import type { Op } from '../src/core/op.js';
-import type { FaultMechanisms, NodeHandle, Progress, Runtime } from '../src/runtime/types.js';
+import type { NodeHandle, Progress, Runtime } from '../src/runtime/types.js';
 import type { Rng } from '../src/core/rng.js';
 
 export interface NemesisContext {
@@ -23,8 +23,6 @@ export interface Nemesis {
   invoke(ctx: NemesisContext, op: Op): Promise<Op>;
   /** Undoes everything this nemesis injected; safe to call at any time, repeatedly. */
   heal(ctx: NemesisContext): Promise<void>;
-  /** Why this nemesis cannot run on a runtime with these mechanisms, or null when it can. */
-  unavailable(m: FaultMechanisms): string | null;
 }
 
 /** The completion of `op`: info (a fault's effect on the system is never a clean ok/fail), with what it did. */

@@ -3,7 +3,6 @@
 
 import { checkLinearizable } from '../checkers/linearizable.js';
 import { fn, limit, mix, onClients, once, repeat, seq, untilOk } from '../src/generator/index.js';
-import { completion, readNearest, storeClients } from './store-client.js';
 import type { Workload } from './types.js';
 
 export function kvWorkload(keyCount = 8): Workload {
@@ -11,26 +10,10 @@ export function kvWorkload(keyCount = 8): Workload {
   const finalReads = keys.map((k) => limit(10, untilOk(repeat(once({ f: 'read', value: [k, null] })))));
   return {
     name: 'kv',
-    client(thread, ctx) {
-      const c = storeClients(thread, ctx);
-      return {
-        async invoke(inv) {
-          const [key, v] = inv.value as [string, unknown];
-          switch (inv.f) {
-            case 'read':
-              return completion(await readNearest(c, `kv/${key}`), (value) => [key, value]);
-            case 'write':
-              return completion(await c.any.put(`kv/${key}`, v), () => inv.value);
-            case 'cas': {
-              const [from, to] = v as [number, number];
-              return completion(await c.any.cas(`kv/${key}`, from, to), () => inv.value);
-            }
-            default:
-              return { type: 'fail', error: `kv has no op ${inv.f}` };
-          }
-        },
-        close: () => c.close(),
-      };
+    ops: {
+      read: 'value [key, null] → ok with [key, value read]',
+      write: 'value [key, v] → ok when written',
+      cas: 'value [key, [from, to]] → ok when key held `from` and now holds `to`; fail when it did not hold `from`',
     },
     generator: mix([
       fn((ctx) => ({ f: 'read', value: [ctx.rng.pick(keys), null] })),

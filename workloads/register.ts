@@ -4,33 +4,15 @@
 
 import { checkLinearizable } from '../checkers/linearizable.js';
 import { fn, limit, mix, onClients, untilOk, repeat, once } from '../src/generator/index.js';
-import { completion, readNearest, storeClients } from './store-client.js';
 import type { Workload } from './types.js';
-
-const KEY = 'register';
 
 export function registerWorkload(): Workload {
   return {
     name: 'register',
-    client(thread, ctx) {
-      const c = storeClients(thread, ctx);
-      return {
-        async invoke(inv) {
-          switch (inv.f) {
-            case 'read':
-              return completion(await readNearest(c, KEY));
-            case 'write':
-              return completion(await c.any.put(KEY, inv.value), () => inv.value);
-            case 'cas': {
-              const [from, to] = inv.value as [number, number];
-              return completion(await c.any.cas(KEY, from, to), () => inv.value);
-            }
-            default:
-              return { type: 'fail', error: `register has no op ${inv.f}` };
-          }
-        },
-        close: () => c.close(),
-      };
+    ops: {
+      read: 'value null → ok with the value read (null when never written)',
+      write: 'value v (a small integer) → ok when written',
+      cas: 'value [from, to] → ok when the value was `from` and is now `to`; fail when it was not `from`',
     },
     generator: mix([
       fn(() => ({ f: 'read', value: null })),

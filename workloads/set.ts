@@ -4,10 +4,7 @@
 
 import { checkSet } from '../checkers/set.js';
 import { fn, limit, mix, onClients, once, repeat, untilOk } from '../src/generator/index.js';
-import { completion, storeClient } from './store-client.js';
 import type { Workload } from './types.js';
-
-const KEY = 'set';
 
 export function setWorkload(): Workload {
   // Thread t's n-th op adds n·C + t (C client threads): unique in the run, and the same values on
@@ -15,16 +12,9 @@ export function setWorkload(): Workload {
   const add = fn((ctx, thread) => ({ f: 'add', value: ctx.nth * ctx.threads.filter((x) => x !== 'nemesis').length + (thread as number) }));
   return {
     name: 'set',
-    client(thread, ctx) {
-      const c = storeClient(thread, ctx);
-      return {
-        async invoke(inv) {
-          if (inv.f === 'add') return completion(await c.append(KEY, inv.value), () => inv.value);
-          if (inv.f === 'read') return completion(await c.get(KEY), (v) => (Array.isArray(v) ? v : v === null ? [] : v));
-          return { type: 'fail', error: `set has no op ${inv.f}` };
-        },
-        close: () => c.close(),
-      };
+    ops: {
+      add: 'value v (a unique integer) → ok when v is in the set',
+      read: 'value null → ok with every element of the set, as an array',
     },
     generator: mix([add, add, add, fn(() => ({ f: 'read', value: null }))]),
     final: onClients(limit(20, untilOk(repeat(once({ f: 'read', value: null }))))),

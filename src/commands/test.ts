@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { FAULTS } from '../../nemeses/schedule.js';
 import { junitXml } from '../../reports/junit.js';
 import { mergeValidity, type Validity } from '../core/validity.js';
@@ -10,6 +10,7 @@ import { EXIT, exitCodeFor, UserError } from '../core/errors.js';
 import { databaseUrlFlag } from '../cli/flags.js';
 import { silentProgress, terminalProgress } from '../cli/progress.js';
 import { verdictText } from '../cli/verdict.js';
+import { htmlReporter, junitReporter, terminalReporter } from '../cli/reporters.js';
 import { RUNTIME_CHOICES } from '../runtime/index.js';
 import { BUGS } from '../store/bugs.js';
 import { runTest, type RunOutcome } from '../run/run.js';
@@ -47,7 +48,7 @@ export default class Test extends FaultlineCommand {
     runtime: Flags.string({ description: 'Where nodes run: docker, local, or auto (docker when a daemon answers).', options: [...RUNTIME_CHOICES], default: 'auto' }),
     workload: Flags.string({ description: 'What the clients do.', options: [...WORKLOAD_NAMES], default: 'register' }),
     nemesis: Flags.string({ description: `Faults to inject: comma-separated from ${FAULTS.join(', ')}, or none, or all.`, default: 'partition' }),
-    'nemesis-interval': Flags.string({ description: 'Time between fault changes.', default: '5s' }),
+    'nemesis-interval': Flags.string({ description: 'Time between fault changes (default 5s, or shorter so every requested fault is injected within the time limit).' }),
     'time-limit': Flags.string({ description: 'How long clients run while faults are injected.', default: '30s' }),
     rate: Flags.integer({ description: 'Client ops per second, over all clients.', default: 100 }),
     concurrency: Flags.string({ description: 'Client threads: a number, or N per node like 2n.', default: '1n' }),
@@ -65,6 +66,7 @@ export default class Test extends FaultlineCommand {
   async run(): Promise<TestResult> {
     const { flags } = await this.parse(Test);
     const spec = specOf(flags);
+    if (flags.junit) checkOutputPath('--junit', flags.junit);
     if (flags['test-count'] > 1 && flags.seed !== undefined) this.note('note: --seed with --test-count runs the same schedule every time');
     const outcomes: RunOutcome[] = [];
     for (let i = 0; i < flags['test-count']; i++) {
@@ -72,7 +74,8 @@ export default class Test extends FaultlineCommand {
       const ui = this.jsonEnabled() ? silentProgress : terminalProgress({ timeLimitMs: spec.timeLimitMs });
       let outcome: RunOutcome;
       try {
-        outcome = await runTest(thisSpec, { databaseUrl: flags['database-url'], ui });
+        const reporters = [terminalReporter(ui), htmlReporter(), junitReporter()];
+        outcome = await runTest(thisSpec, { databaseUrl: flags['database-url'], reporters, log: (l) => ui.log(l) });
       } finally {
         ui.stop();
       }
@@ -112,6 +115,7 @@ export default class Test extends FaultlineCommand {
       const line = r.valid === true ? '' : ` — ${reasonOf(name, r).split('\n').join('\n      ')}`;
       this.log(`  ${name}: ${verdictText(r.valid, color)}${line}`);
     }
+    if (o.unknownBecause) this.log(`  unknown because ${o.unknownBecause}`);
     if (o.error) this.log(`  error: ${o.error}`);
     if (o.report) this.log(`  report: ${o.report}`);
     this.log(`  files: ${o.runDir}`);
@@ -119,6 +123,18 @@ export default class Test extends FaultlineCommand {
       this.log(`  rerun with --seed ${o.seed}: ${o.rerun}`);
       this.log('  (the seed fixes the workload values and the fault schedule; real clocks, networks and timing are not deterministic)');
     }
+  }
+}
+
+/** An output file the run will write: its folder is created now, and a path we could not write is refused before the run. */
+export function checkOutputPath(flag: string, file: string): void {
+  const path = resolve(file);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    if (existsSync(path) && statSync(path).isDirectory()) throw new Error('it is a folder');
+    accessSync(dirname(path), constants.W_OK);
+  } catch (err) {
+    throw new UserError(`${flag} ${file}: cannot write there (${(err as Error).message})`, { cause: err });
   }
 }
 
@@ -133,7 +149,7 @@ export function specOf(flags: Record<string, unknown>): TestSpec {
     runtime: f.runtime!,
     workload: f.workload!,
     nemesis: f.nemesis!,
-    nemesisInterval: f['nemesis-interval']!,
+    nemesisInterval: f['nemesis-interval'],
     timeLimit: f['time-limit']!,
     rate: f.rate,
     concurrency: f.concurrency!,

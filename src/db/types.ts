@@ -59,6 +59,16 @@ export interface ClientResult {
   type: 'ok' | 'fail' | 'info';
   value?: unknown;
   error?: string;
+  /** The node that answered, when it is not the one the client was opened on (shown in counterexamples). */
+  node?: string;
+}
+
+/** What a new client may know of the run: the workload it serves, every node, the op time-out. */
+export interface ClientContext {
+  /** The workload whose `f` values this client will get (register, kv, set, counter, …). */
+  workload: string;
+  nodes: ClientNode[];
+  opTimeoutMs: number;
 }
 
 /**
@@ -87,7 +97,7 @@ export interface Db {
   /** Files (inside the node, relative to its dataDir unless absolute) collected into the report. */
   logFiles?: string[];
   /** A new client; one per worker thread. */
-  client(): Client;
+  client(ctx?: ClientContext): Client;
 }
 
 /** An adapter module's default export: a Db, or a function of the `--db-opt key=value` pairs. */

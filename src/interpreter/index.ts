@@ -198,12 +198,15 @@ export async function interpret(opts: InterpreterOptions): Promise<InterpreterRe
         await nextEvent();
         continue;
       }
+      let drawnFor = candidate();
       let ctx = ctxNow();
       let step = gen.op(ctx);
-      if (step.kind === 'op' && step.thread !== candidate() && free.has(step.thread)) {
-        // The generator chose another thread than the one whose stream it drew from: ask again
-        // with that thread's own stream, offering only that thread.
-        ctx = ctxFor(step.thread, [step.thread]);
+      for (let tries = 0; tries < 3 && step.kind === 'op' && step.thread !== drawnFor && free.has(step.thread); tries++) {
+        // The generator chose another thread than the one whose stream it drew from: ask again,
+        // same free threads, with the chosen thread's own stream (thread choice rarely depends on
+        // the stream, so this settles at once).
+        drawnFor = step.thread;
+        ctx = ctxFor(drawnFor, [...free].sort(byThread));
         step = gen.op(ctx);
       }
       if (step.kind === 'done') {
@@ -227,7 +230,7 @@ export async function interpret(opts: InterpreterOptions): Promise<InterpreterRe
       if (!free.has(step.thread)) throw new Error(`generator gave an op to busy thread ${String(step.thread)}`);
       gen = step.next;
       free.delete(step.thread);
-      streams.set(step.thread, (ctx as GenContext & { rng: Rng }).rng);
+      if (step.thread === drawnFor) streams.set(step.thread, (ctx as GenContext & { rng: Rng }).rng);
       given.set(step.thread, given.get(step.thread)! + 1);
       const invoke: Op = { index: index++, type: 'invoke', process: processOf.get(step.thread)!, f: step.op.f, value: step.op.value, timeNs: now() };
       recorded++;

@@ -3,7 +3,8 @@
 // here.
 
 import { UserError } from '../core/errors.js';
-import { FAULTS, type Fault } from '../../nemeses/schedule.js';
+import { FAULTS, familyOf, type Fault } from '../../nemeses/registry.js';
+import { slotsIn } from '../../nemeses/schedule.js';
 import { RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
 import { BUGS, type Bug } from '../store/bugs.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.js';
@@ -67,7 +68,8 @@ export interface RawTestFlags {
   runtime: string;
   workload: string;
   nemesis: string;
-  nemesisInterval: string;
+  /** Absent: 5 s, or shorter so that every requested fault fits in the time limit. */
+  nemesisInterval?: string;
   timeLimit: string;
   rate: number;
   concurrency: string;
@@ -85,7 +87,12 @@ export function buildSpec(f: RawTestFlags): TestSpec {
   if (!Number.isInteger(f.nodes) || f.nodes < 1 || f.nodes > 9) throw new UserError(`--nodes ${f.nodes} must be between 1 and 9`);
   const runtime = oneOf('--runtime', f.runtime, RUNTIME_CHOICES);
   const workload = oneOf('--workload', f.workload, WORKLOAD_NAMES);
+  if (f.nemesis.trim() === '') throw new UserError(`--nemesis "${f.nemesis}" names no fault (say --nemesis none for a fault-free run; allowed: ${FAULTS.join(', ')}, none, all)`);
   const nemesis = f.nemesis === 'none' ? [] : f.nemesis === 'all' ? [...FAULTS] : list('--nemesis', f.nemesis, [...FAULTS, 'none', 'all'] as const).filter((x): x is Fault => x !== 'none' && x !== 'all');
+  for (const fault of nemesis) {
+    const gap = familyOf(fault).sizeGap?.(f.nodes);
+    if (gap) throw new UserError(`--nemesis ${fault} cannot run on this cluster: ${gap}`);
+  }
   if (!(f.rate > 0)) throw new UserError(`--rate ${f.rate} must be a positive number of ops per second`);
   let seed: number;
   if (f.seed === undefined) seed = Math.floor(Math.random() * 2 ** 32);
@@ -93,8 +100,23 @@ export function buildSpec(f: RawTestFlags): TestSpec {
   else throw new UserError(`--seed "${f.seed}" must be a non-negative integer`);
   const timeLimitMs = parseDuration('time-limit', f.timeLimit);
   if (timeLimitMs < 1000) throw new UserError(`--time-limit ${f.timeLimit} is too short (at least 1s)`);
-  const nemesisIntervalMs = parseDuration('nemesis-interval', f.nemesisInterval);
-  if (nemesisIntervalMs < 100) throw new UserError(`--nemesis-interval ${f.nemesisInterval} is too short (at least 100ms)`);
+  // Every requested fault must be injected at least once inside the time limit (a fault asked for
+  // and never injected must not pass as tested): the default interval shrinks to fit; an explicit
+  // one that leaves no room is refused.
+  const fit = nemesis.length ? Math.floor(timeLimitMs / (nemesis.length + 1)) : 5000;
+  const nemesisIntervalMs = f.nemesisInterval === undefined ? Math.min(5000, fit) : parseDuration('nemesis-interval', f.nemesisInterval);
+  if (nemesisIntervalMs < 100) {
+    throw new UserError(
+      f.nemesisInterval === undefined
+        ? `--time-limit ${f.timeLimit} is too short for ${nemesis.length} fault(s) (each needs its own 100 ms at least)`
+        : `--nemesis-interval ${f.nemesisInterval} is too short (at least 100ms)`,
+    );
+  }
+  if (nemesis.length && slotsIn(timeLimitMs, nemesisIntervalMs) < nemesis.length) {
+    throw new UserError(
+      `--nemesis-interval ${f.nemesisInterval} leaves no room to inject every requested fault (${nemesis.join(', ')}) within --time-limit ${f.timeLimit}: use --nemesis-interval ${fit}ms or less, or a longer --time-limit`,
+    );
+  }
   return {
     name: f.name ?? defaultName(db, workload, nemesis, bugs),
     db,

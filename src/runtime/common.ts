@@ -101,6 +101,9 @@ export function faketimeEnv(lib: string, offsetFile: string): Record<string, str
 
 /** libfaketime on this machine (Debian package libfaketime), or null. */
 export function hostFaketimeLib(): string | null {
+  // FAULTLINE_FAKETIME_LIB names libfaketime where Debian's paths do not have it ("none": treat as absent).
+  const given = process.env.FAULTLINE_FAKETIME_LIB;
+  if (given !== undefined && given !== '') return given !== 'none' && existsSync(given) ? given : null;
   for (const dir of ['/usr/lib/x86_64-linux-gnu/faketime', '/usr/lib/aarch64-linux-gnu/faketime', '/usr/lib/faketime']) {
     const lib = join(dir, 'libfaketime.so.1');
     if (existsSync(lib)) return lib;

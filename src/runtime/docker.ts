@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { blockedLinks } from '../../nemeses/grudge.js';
+import { blockedLinks } from './types.js';
 import { faketimeEnv, faketimeOffset, isOurProcess, isZombie, nodeNames, storeArgs, tcpOpen, writeAtomic } from './common.js';
 import { DEFAULT_REPOS, ensureNodeImage, type ImageEngine, type ImageRepos, type ImageResult } from './image.js';
 import {
@@ -24,7 +24,12 @@ import {
   type NetemOptions,
   type NodeHandle,
   type Progress,
-  type Runtime,
+  type CanKill,
+  type CanPartition,
+  type CanPause,
+  type CanShape,
+  type CanSkewClock,
+  type Host,
 } from './types.js';
 
 export const RUN_LABEL = 'faultline.run';
@@ -180,7 +185,7 @@ interface Rules {
   lossPct: number;
 }
 
-export class DockerRuntime implements Runtime {
+export class DockerRuntime implements Host, CanKill, CanPause, CanPartition, CanShape, CanSkewClock {
   readonly kind = 'docker' as const;
   private readonly docker = dockerClient();
   private spec?: ClusterSpec;

@@ -4,7 +4,7 @@
 // harness is still healing and exits as soon as healing and teardown are done.
 
 import type { Progress, Runtime } from './types.js';
-import { progress } from './types.js';
+import { has, progress } from './types.js';
 
 export interface GuardOptions {
   /** Aborts the body after this long (the run's --time-limit). */
@@ -15,6 +15,10 @@ export interface GuardOptions {
   healNemeses?: (p: Progress) => Promise<void>;
   /** Leave the (healed) cluster running instead of taking it down. */
   keepUp?: boolean;
+  /** Runs after healing and before the cluster goes down (e.g. collecting node logs). */
+  beforeDown?: () => Promise<void>;
+  /** After an abort, how long the body gets to finish recording what was in flight (default 0: not waited for). */
+  settleMs?: number;
   log?: (message: string) => void;
   /** On SIGINT/SIGTERM, exit the process after healing (default true; tests of the guard pass false). */
   exitOnSignal?: boolean;
@@ -43,7 +47,8 @@ export async function healAll(runtime: Runtime, o: GuardOptions = {}): Promise<v
   };
   if (o.healNemeses) await step('nemeses', () => o.healNemeses!(p));
   await step('heal', () => runtime.heal(p));
-  await step('clocks', () => runtime.resetClocks(p));
+  if (has(runtime, 'clock')) await step('clocks', () => runtime.resetClocks(p));
+  if (o.beforeDown) await step('before down', o.beforeDown);
   if (!o.keepUp) await step('down', () => runtime.down(p));
   if (errors.length > 0) throw new Error(`healing was incomplete: ${errors.join('; ')}`);
 }
@@ -76,14 +81,22 @@ export async function withFaults<T>(runtime: Runtime, body: (signal: AbortSignal
   });
   aborted.catch(() => {});
   let result: { ok: true; value: T } | { ok: false; error: unknown };
+  let running: Promise<T> | undefined;
   try {
     // On a signal, heal at once rather than wait for a body that may be stuck in a fault.
-    result = { ok: true, value: await Promise.race([body(controller.signal), aborted]) };
+    running = body(controller.signal);
+    result = { ok: true, value: await Promise.race([running, aborted]) };
   } catch (error) {
     result = { ok: false, error };
   }
   try {
     await healAll(runtime, { ...o, log });
+    if (controller.signal.aborted && running && (o.settleMs ?? 0) > 0) {
+      // The body was told to stop: give it a bounded moment to record what it had in flight.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running.then(() => {}, () => {}), new Promise<void>((r) => (timer = setTimeout(r, o.settleMs)))]);
+      clearTimeout(timer);
+    }
   } finally {
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { blockedLinks } from '../../nemeses/grudge.js';
+import { blockedLinks } from './types.js';
 import {
   faketimeEnv,
   faketimeOffset,
@@ -36,7 +36,12 @@ import {
   type NetemOptions,
   type NodeHandle,
   type Progress,
-  type Runtime,
+  type CanKill,
+  type CanPartition,
+  type CanPause,
+  type CanShape,
+  type CanSkewClock,
+  type Host,
 } from './types.js';
 
 interface LocalNode {
@@ -55,7 +60,7 @@ export interface LocalOptions {
   detached?: boolean;
 }
 
-export class LocalRuntime implements Runtime {
+export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanShape, CanSkewClock {
   readonly kind = 'local' as const;
   private spec?: ClusterSpec;
   private byName = new Map<string, LocalNode>();
@@ -68,7 +73,10 @@ export class LocalRuntime implements Runtime {
   mechanisms(): FaultMechanisms {
     const proxied = this.spec?.proxied !== false;
     const unavailable: Record<string, string> = {};
-    if (!this.faketimeLib) unavailable.clock = 'libfaketime is not installed on this machine (Debian package faketime)';
+    if (!this.faketimeLib) {
+      const given = process.env.FAULTLINE_FAKETIME_LIB;
+      unavailable.clock = given ? `libfaketime is not at FAULTLINE_FAKETIME_LIB=${given}` : 'libfaketime is not installed on this machine (Debian package faketime)';
+    }
     if (!proxied) {
       for (const f of ['partition', 'loss', 'delay']) unavailable[f] = 'this cluster was started without link proxies';
     }

@@ -60,28 +60,80 @@ export interface NetemOptions {
   lossPct?: number;
 }
 
-export interface Runtime {
+/**
+ * A host of nodes: what every runtime does. Faults are optional abilities below (as Jepsen's DB
+ * has optional Kill and Pause): a fault family names the ability it needs, and a runtime without
+ * it is refused before the run, by name.
+ */
+export interface Host {
   readonly kind: 'docker' | 'local';
   up(spec: ClusterSpec, p: Progress): Promise<NodeHandle[]>;
   nodes(): NodeHandle[];
+  /** How this runtime implements each fault, and why any is unavailable (static before `up`, final after). */
   mechanisms(): FaultMechanisms;
-  /** Starts a node that was killed (same data folder). */
-  start(n: NodeHandle, p: Progress): Promise<void>;
+  /** The safety net: undoes every fault of every ability (partitions, loss, delay, paused, killed). */
+  heal(p: Progress): Promise<void>;
+  logs(n: NodeHandle): Promise<string>;
+  down(p: Progress): Promise<void>;
+}
+
+export interface CanKill {
   /** SIGKILL: no clean shutdown. */
   kill(n: NodeHandle, p: Progress): Promise<void>;
+  /** Starts a node that was killed (same data folder). */
+  start(n: NodeHandle, p: Progress): Promise<void>;
+}
+
+export interface CanPause {
   pause(n: NodeHandle, p: Progress): Promise<void>;
   resume(n: NodeHandle, p: Progress): Promise<void>;
+}
+
+export interface CanPartition {
   /** Replaces any current partition with this grudge; returns the rules it applied. */
   partition(grudge: Grudge, p: Progress): Promise<string[]>;
-  /** Removes partitions, loss and delay; resumes paused nodes; starts killed ones. */
-  heal(p: Progress): Promise<void>;
+}
+
+export interface CanShape {
+  /** Loss and/or delay on all traffic the node sends to its peers; {} clears it. */
+  netem(n: NodeHandle, o: NetemOptions, p: Progress): Promise<string[]>;
+}
+
+export interface CanSkewClock {
   /** Sets the node's clock to host time + offsetMs (absolute, not cumulative). */
   skewClock(n: NodeHandle, offsetMs: number, p: Progress): Promise<void>;
   resetClocks(p: Progress): Promise<void>;
-  /** Loss and/or delay on all traffic the node sends to its peers; {} clears it. */
-  netem(n: NodeHandle, o: NetemOptions, p: Progress): Promise<string[]>;
-  logs(n: NodeHandle): Promise<string>;
-  down(p: Progress): Promise<void>;
+}
+
+export interface Abilities {
+  kill: CanKill;
+  pause: CanPause;
+  partition: CanPartition;
+  shape: CanShape;
+  clock: CanSkewClock;
+}
+export type Ability = keyof Abilities;
+
+const METHODS: { [A in Ability]: (keyof Abilities[A])[] } = {
+  kill: ['kill', 'start'],
+  pause: ['pause', 'resume'],
+  partition: ['partition'],
+  shape: ['netem'],
+  clock: ['skewClock', 'resetClocks'],
+};
+
+/** A host with whichever abilities it has. */
+export type Runtime = Host & Partial<CanKill & CanPause & CanPartition & CanShape & CanSkewClock>;
+
+/** True when the runtime has every method of the ability. */
+export function has<A extends Ability>(r: Runtime, ability: A): r is Runtime & Abilities[A] {
+  return METHODS[ability].every((m) => typeof (r as unknown as Record<string, unknown>)[m as string] === 'function');
+}
+
+/** The runtime as having the ability, or UnsupportedFault naming it. */
+export function need<A extends Ability>(r: Runtime, ability: A): Runtime & Abilities[A] {
+  if (!has(r, ability)) throw new UnsupportedFault(ability, `the ${r.kind} runtime has no ${ability} ability`);
+  return r;
 }
 
 /** A fault this runtime cannot inject here, with the reason. */
@@ -135,4 +187,17 @@ export async function pollUntil<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** A node as a client reaches it: name, host and port of its client address. */
+export function clientNodeOf(h: NodeHandle): { name: string; host: string; port: number } {
+  const i = h.clientAddr.lastIndexOf(':');
+  return { name: h.name, host: h.clientAddr.slice(0, i), port: Number(h.clientAddr.slice(i + 1)) };
+}
+
+/** The directed links a grudge cuts, as [from, to]: `from`'s messages to `to` are dropped. */
+export function blockedLinks(grudge: Grudge): [string, string][] {
+  const links: [string, string][] = [];
+  for (const [to, froms] of Object.entries(grudge)) for (const from of froms) links.push([from, to]);
+  return links.sort((x, y) => (x[0] + ' ' + x[1] < y[0] + ' ' + y[1] ? -1 : 1));
 }

@@ -14,7 +14,7 @@ async function specFrom(argv: string[]) {
 const cases: string[][] = [
   ['--seed', '42'],
   ['--seed', '7', '--op-timeout', '2500ms', '--recovery', '20s', '--check-budget', '2m', '--rate', '250', '--concurrency', '3n', '--nodes', '3'],
-  ['--seed', '9', '--workload', 'set', '--nemesis', 'kill,clock', '--bug', 'no-fsync', '--time-limit', '1.5s', '--nemesis-interval', '750ms', '--leave-running'],
+  ['--seed', '9', '--workload', 'set', '--nemesis', 'kill,clock', '--bug', 'no-fsync', '--time-limit', '2.5s', '--nemesis-interval', '750ms', '--leave-running'],
   ['--seed', '1', '--name', "it's a run; rm -rf /", '--nemesis', 'none', '--runtime', 'local'],
 ];
 

@@ -125,9 +125,12 @@ test('compose routes by f, turns a throwing nemesis into an info op with the err
 test('parseFaults and unavailableFaults name the bad value and the reason', (t) => {
   t.deepEqual(parseFaults('partition, kill,partition'), ['partition', 'kill']);
   t.throws(() => parseFaults('partition,flood'), { message: /unknown nemesis "flood" \(allowed: partition, kill, pause, clock, loss, delay\)/ });
-  const m: FaultMechanisms = { partition: 'x', loss: 'y', delay: null, clock: null, unavailable: { delay: 'no netem', clock: 'no libfaketime' } };
-  t.deepEqual(unavailableFaults(['partition', 'delay', 'clock'], m), [
+  const { ctx } = recorder({ partition: 'x', loss: 'y', delay: null, clock: null, unavailable: { delay: 'no netem', clock: 'no libfaketime' } });
+  t.deepEqual(unavailableFaults(['partition', 'delay', 'clock'], ctx.runtime), [
     { fault: 'delay', reason: 'no netem' },
     { fault: 'clock', reason: 'no libfaketime' },
   ]);
+  // A runtime without an ability is refused by the ability's name, whatever its mechanisms say.
+  const { kill: _kill, start: _start, ...noKill } = ctx.runtime as Required<typeof ctx.runtime>;
+  t.deepEqual(unavailableFaults(['kill', 'partition'], noKill), [{ fault: 'kill', reason: 'the local runtime has no kill ability' }]);
 });

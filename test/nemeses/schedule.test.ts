@@ -2,7 +2,7 @@
 
 import test from 'ava';
 import fc from 'fast-check';
-import { FAULTS, HEAL_OF, schedule, type Fault, type ScheduledOp } from '../../nemeses/schedule.js';
+import { FAULTS, HEAL_OF, schedule, slotsIn, type Fault, type ScheduledOp } from '../../nemeses/schedule.js';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const INJECT_OF: Record<string, Fault> = {
@@ -34,7 +34,10 @@ test('every inject is healed, heals only follow injects, times are in order, tar
       fc.integer({ min: 50, max: 5000 }),
       fc.integer({ min: 0, max: 100_000 }),
       (faults, seed, intervalMs, durationMs) => {
+        // A time limit without room for every requested fault is refused (tested below).
+        fc.pre(durationMs === 0 || slotsIn(durationMs, intervalMs) >= faults.length);
         const ops = schedule({ faults, nodes, intervalMs, durationMs, seed });
+        if (durationMs > 0 && !faults.every((f) => ops.some((op) => INJECT_OF[op.f] === f))) return false;
         const active = new Set<Fault>();
         let last = 0;
         for (const op of ops) {
@@ -83,4 +86,12 @@ test('bad options are refused with the bad value named', (t) => {
   t.throws(() => schedule({ faults: ['nope' as Fault], nodes, intervalMs: 1, durationMs: 1, seed: 1 }), { message: /unknown fault nope/ });
   t.throws(() => schedule({ faults: ['kill'], nodes, intervalMs: 0, durationMs: 1, seed: 1 }), { message: /interval/ });
   t.throws(() => schedule({ faults: [], nodes, intervalMs: 1, durationMs: 1, seed: 1 }));
+});
+
+test('every requested fault is injected within the time limit, or the options are refused', (t) => {
+  const ops = schedule({ faults: ['kill'], nodes, intervalMs: 2500, durationMs: 5000, seed: 42 });
+  t.true(ops.some((op) => op.f === 'kill'), 'kill is injected in a 5 s run');
+  t.throws(() => schedule({ faults: ['kill'], nodes, intervalMs: 5000, durationMs: 5000, seed: 42 }), { message: /leaves room for 0/ });
+  const all = schedule({ faults: [...FAULTS], nodes, intervalMs: 1000, durationMs: 7000, seed: 1 });
+  for (const f of FAULTS) t.true(all.some((op) => INJECT_OF[op.f] === f), `${f} injected`);
 });

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isolate } from '../../nemeses/grudge.js';
-import { statuses } from '../../nemeses/leader.js';
+import { statuses } from '../../src/db/store.js';
 import { cleanup } from '../../src/runtime/cleanup.js';
 import { newRunId, readPidFiles } from '../../src/runtime/common.js';
 import { DockerRuntime, ensureImage, imageEntrypoint, removeImages, RUN_LABEL, runObjects } from '../../src/runtime/docker.js';

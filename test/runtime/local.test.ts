@@ -7,7 +7,7 @@ import test from 'ava';
 import { execa } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { statuses } from '../../nemeses/leader.js';
+import { statuses } from '../../src/db/store.js';
 import { cleanup } from '../../src/runtime/cleanup.js';
 import { hostFaketimeLib, isOurProcess, isZombie, readPidFiles } from '../../src/runtime/common.js';
 import { LocalRuntime } from '../../src/runtime/local.js';

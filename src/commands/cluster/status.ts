@@ -2,7 +2,7 @@
 
 import { FaultlineCommand } from '../../cli/base.js';
 import { requireClusterState } from '../../runtime/cluster-state.js';
-import { statuses } from '../../../nemeses/leader.js';
+import { statuses } from '../../db/store.js';
 
 export interface ClusterStatusResult {
   runId: string;

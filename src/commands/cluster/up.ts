@@ -11,7 +11,7 @@ import { readClusterState, writeClusterState, type ClusterState } from '../../ru
 import { chooseRuntime, parseRuntimeChoice, RUNTIME_CHOICES } from '../../runtime/index.js';
 import { pollUntil, progress, type ClusterSpec } from '../../runtime/types.js';
 import { BUGS, parseBugs } from '../../store/bugs.js';
-import { statuses, leaderOf } from '../../../nemeses/leader.js';
+import { statuses, leaderOf } from '../../db/store.js';
 
 const DBS = ['raft', 'paxos', 'zab'] as const;
 

@@ -1,0 +1,158 @@
+// Stage 3 — execute, all of it inside `withFaults` (the only signal-and-heal path: Ctrl-C,
+// SIGTERM, an error, or the hard time limit all end in: heal every fault, collect node logs,
+// take the cluster down): cluster up → wait until the database serves → the plan's generator
+// run by the interpreter, client threads talking to the database through its Client.
+
+import { compose } from '../../nemeses/index.js';
+import type { Nemesis, NemesisContext } from '../../nemeses/types.js';
+import { UserError } from '../core/errors.js';
+import type { Client } from '../db/types.js';
+import { interpret, type Completion, type Worker } from '../interpreter/index.js';
+import { unavailableFaults } from '../../nemeses/index.js';
+import { Interrupted, withFaults } from '../runtime/guard.js';
+import { clientNodeOf, progress, type Progress } from '../runtime/types.js';
+import { saveNodeLog } from '../history/runs.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunContext } from './context.js';
+import { FINAL_PHASE_MS, type RunPlan } from './plan.js';
+
+const UP_TIMEOUT_MS = 120_000;
+const READY_TIMEOUT_MS = 30_000;
+/** A nemesis op's own deadline: above the nemesis's 60 s per-action deadline, so a stuck fault reports what it did. */
+const NEMESIS_OP_TIMEOUT_MS = 120_000;
+
+/** Waits until the database has a leader (or says it is ready), bounded. */
+async function waitReady(ctx: RunContext, timeoutMs: number, signal: AbortSignal): Promise<string | undefined> {
+  const nodes = ctx.nodes.map(clientNodeOf);
+  const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  while (!bounded.aborted) {
+    const l = await ctx.db.leader(nodes, bounded).catch(() => undefined);
+    if (l) return l;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
+
+/** A client thread's worker: its own Client, opened on node t mod n at its first op. */
+function clientWorker(ctx: RunContext, thread: number, clients: Client[]): Worker {
+  const nodes = ctx.nodes.map(clientNodeOf);
+  let client: Promise<Client> | undefined;
+  const opened = (signal: AbortSignal) =>
+    (client ??= (async () => {
+      const c = ctx.db.client({ workload: ctx.spec.workload, nodes, opTimeoutMs: ctx.spec.opTimeoutMs });
+      clients.push(c);
+      await c.open(nodes[thread % nodes.length]!, signal);
+      return c;
+    })());
+  return {
+    async invoke(inv, signal): Promise<Completion> {
+      const c = await opened(signal);
+      const r = await c.invoke({ f: inv.f, value: inv.value }, signal);
+      if (r.type !== 'ok' && r.type !== 'fail' && r.type !== 'info') {
+        return { type: 'info', error: `the ${ctx.db.name} client returned type ${JSON.stringify((r as { type: unknown }).type)} (expected ok, fail or info)` };
+      }
+      return r;
+    },
+  };
+}
+
+export async function execute(ctx: RunContext, plan: RunPlan): Promise<void> {
+  const { spec, runtime } = ctx;
+  const nemesis: Nemesis = compose();
+  const clients: Client[] = [];
+  const nemesisCtx = (p: Progress): NemesisContext => ({
+    runtime,
+    nodes: ctx.nodes,
+    rng: ctx.streams.nemesis,
+    findLeader: (signal) => ctx.db.leader(ctx.nodes.map(clientNodeOf), signal),
+    progress: p,
+  });
+  const hardLimitMs = spec.timeLimitMs + spec.recoveryMs + FINAL_PHASE_MS + UP_TIMEOUT_MS + 120_000;
+
+  const collectLogs = async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    for (const n of ctx.nodes) {
+      try {
+        const text = await runtime.logs(n);
+        writeFileSync(join(ctx.dir, `${n.name}.log`), text);
+        ctx.nodeLogs.push({ node: n.name, text });
+        await saveNodeLog(ctx.historyDb.sql, ctx.runId, n.name, text);
+      } catch (err) {
+        ctx.log(`could not read the log of ${n.name}: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    await withFaults(
+      runtime,
+      async (signal) => {
+        ctx.reporter.onPhase('setup');
+        const up = progress(UP_TIMEOUT_MS, ctx.log, signal);
+        ctx.nodes = await runtime.up(
+          { runId: `run${ctx.runId}-${spec.seed}`, protocol: spec.db, nodeCount: spec.nodes, bugs: spec.bugs, runDir: join(ctx.dir, 'cluster') },
+          up,
+        );
+        // Some mechanisms are only known once nodes run (netem in a container's kernel).
+        const missing = unavailableFaults(spec.nemesis, runtime);
+        if (missing.length > 0) {
+          throw new UserError(`--nemesis ${missing.map((m) => m.fault).join(',')} cannot run on the ${runtime.kind} runtime: ${missing.map((m) => m.reason).join('; ')}`);
+        }
+        ctx.log(`cluster: ${ctx.nodes.map((n) => `${n.name}@${n.clientAddr}`).join(' ')}`);
+        const leader = await waitReady(ctx, READY_TIMEOUT_MS, signal);
+        if (!leader) throw new Error(`no leader was elected within ${READY_TIMEOUT_MS / 1000} s of starting the cluster (node logs: ${ctx.dir}/cluster)`);
+
+        const nemesisWorker: Worker = {
+          async invoke(inv, opSignal): Promise<Completion> {
+            const c = nemesisCtx(progress(60_000, ctx.log, opSignal));
+            if (inv.f === 'heal') {
+              await nemesis.heal(c);
+              await runtime.heal(c.progress);
+              return { type: 'info', value: 'healed' };
+            }
+            if (inv.f === 'await-leader') {
+              const started = Date.now();
+              const l = await waitReady(ctx, spec.recoveryMs, opSignal);
+              return { type: 'info', value: { leader: l ?? null, afterMs: Date.now() - started }, ...(l ? {} : { error: 'no leader after healing' }) };
+            }
+            const done = await nemesis.invoke(c, { index: -1, type: 'invoke', process: 'nemesis', f: inv.f, value: inv.value, timeNs: 0 });
+            return { type: 'info', value: done.value, ...(done.error ? { error: done.error } : {}) };
+          },
+        };
+        const result = await interpret({
+          generator: plan.generator,
+          concurrency: spec.concurrency,
+          client: (thread) => clientWorker(ctx, thread, clients),
+          nemesis: nemesisWorker,
+          record: (op) => ctx.record(op),
+          rng: ctx.streams.workload,
+          opTimeoutMs: spec.opTimeoutMs + 1000,
+          nemesisTimeoutMs: NEMESIS_OP_TIMEOUT_MS,
+          signal,
+        });
+        if (result.aborted) throw signal.reason ?? new Error('aborted');
+      },
+      {
+        timeLimitMs: hardLimitMs,
+        healNemeses: (p) => nemesis.heal(nemesisCtx(p)),
+        beforeDown: collectLogs,
+        keepUp: spec.leaveRunning,
+        exitOnSignal: false,
+        // The interpreter completes what was in flight as soon as it is aborted; wait for that.
+        settleMs: 15_000,
+        log: ctx.log,
+      },
+    );
+  } catch (err) {
+    if (err instanceof Interrupted) {
+      ctx.status = 'aborted';
+      ctx.errors.unshift(err.message);
+    } else {
+      ctx.status = 'crashed';
+      const message = (err as Error).message ?? String(err);
+      ctx.errors.unshift(message === 'time limit reached' ? `the run overran its time limit by ${(hardLimitMs - spec.timeLimitMs) / 1000} s` : message);
+      if (err instanceof UserError) ctx.userError = err;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// Stage 1 — open: everything that can refuse the run is checked before anything starts (the
+// runtime, the faults it can inject on this machine, the cluster size each fault needs); then the
+// run folder, the history database, the run row and the sink are opened, in that order. If any
+// of those fails after the run row exists, the row is closed as crashed before the error goes on.
+
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { unavailableFaults } from '../../nemeses/index.js';
+import { familyOf } from '../../nemeses/registry.js';
+import { buildWorkload } from '../../workloads/index.js';
+import { UserError } from '../core/errors.js';
+import { faultlineHome } from '../core/home.js';
+import type { Op } from '../core/op.js';
+import { createRng } from '../core/rng.js';
+import { storeDb } from '../db/store.js';
+import { openDb } from '../history/db.js';
+import { createRun, finishRun } from '../history/runs.js';
+import { openSink } from '../history/sink.js';
+import { chooseRuntime } from '../runtime/index.js';
+import type { RunContext } from './context.js';
+import { historyFileReporter, multiplex, resultsReporter, type Reporter } from './reporters.js';
+import type { TestSpec } from './spec.js';
+
+export interface RunOptions {
+  databaseUrl?: string;
+  /** Reporters beyond the ones every run writes (history.jsonl, results.json): terminal, HTML, JUnit. */
+  reporters?: Reporter[];
+  /** Log lines for the user (stderr). */
+  log?: (line: string) => void;
+}
+
+/** The run folder: $FAULTLINE_HOME/runs/<name>/<timestamp>/, with `latest` links. */
+function makeRunDir(name: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '').replace('T', '-').slice(0, 17);
+  const base = join(faultlineHome(), 'runs');
+  const dir = join(base, name.replace(/[^\w.+-]/g, '_'), stamp);
+  mkdirSync(dir, { recursive: true });
+  for (const link of [join(base, 'latest'), join(dir, '..', 'latest')]) {
+    rmSync(link, { force: true });
+    symlinkSync(dir, link);
+  }
+  return dir;
+}
+
+export async function openRun(spec: TestSpec, o: RunOptions): Promise<RunContext> {
+  const log = o.log ?? (() => {});
+  // --- refusals, before anything starts
+  const { runtime, reason } = await chooseRuntime(spec.runtime);
+  for (const fault of spec.nemesis) {
+    const gap = familyOf(fault).sizeGap?.(spec.nodes);
+    if (gap) throw new UserError(`--nemesis ${fault} cannot run here: ${gap}`);
+  }
+  const missing = unavailableFaults(spec.nemesis, runtime);
+  if (missing.length > 0) {
+    throw new UserError(`--nemesis ${missing.map((m) => m.fault).join(',')} cannot run on the ${runtime.kind} runtime: ${missing.map((m) => m.reason).join('; ')}`);
+  }
+  const workload = buildWorkload(spec.workload);
+  const db = storeDb(spec.db, spec.bugs);
+  log(reason);
+
+  // --- resources, in order; a failure after the run row closes it
+  const dir = makeRunDir(spec.name);
+  const historyDb = await openDb({ databaseUrl: o.databaseUrl });
+  let runId: number | undefined;
+  try {
+    runId = await createRun(historyDb.sql, { name: spec.name, spec: { ...spec, runtimeUsed: runtime.kind }, seed: spec.seed });
+    log(`run ${runId}: history → ${historyDb.where}; files → ${dir}`);
+    const sink = openSink(historyDb, runId);
+    const root = createRng(spec.seed);
+    const errors: string[] = [];
+    const reporter = multiplex([historyFileReporter(dir), ...(o.reporters ?? []), resultsReporter(dir)], (name, err) => {
+      errors.push(`the ${name} reporter failed: ${(err as Error).message ?? String(err)}`);
+    });
+    const history: Op[] = [];
+    const ctx: RunContext = {
+      spec,
+      runId,
+      dir,
+      historyDb,
+      sink,
+      runtime,
+      db,
+      workload,
+      // Independent streams: client threads, the schedule and the nemesis never shift each other.
+      streams: { workload: root.fork(), scheduleSeed: spec.seed, nemesis: root.fork() },
+      reporter,
+      log,
+      startedAt: new Date(),
+      nodes: [],
+      history,
+      nodeLogs: [],
+      status: 'finished',
+      errors,
+      record(op) {
+        history.push(op);
+        reporter.onOp(op);
+        sink.append(op);
+        if (sink.full) return sink.drain();
+      },
+    };
+    return ctx;
+  } catch (err) {
+    if (runId !== undefined) await finishRun(historyDb.sql, runId, 'crashed', null).catch(() => {});
+    await historyDb.close().catch(() => {});
+    throw err;
+  }
+}
