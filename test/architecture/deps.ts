@@ -99,7 +99,8 @@ export const DEPS: Deps = {
   // The top: oclif commands and their terminal helpers may use everything below.
   'src/cli': {
     may: ['src/core', 'src/db', 'src/history', 'src/runtime', 'src/run', 'reports', 'src/serve', 'checkers', 'workloads', 'nemeses'],
-    npm: ['@oclif/core', 'chalk'],
+    // @oclif/plugin-not-found + fastest-levenshtein: the command_not_found hook (src/cli/not-found.ts, branch wip-i13).
+    npm: ['@oclif/core', '@oclif/plugin-not-found', '@oclif/plugin-help', 'fastest-levenshtein', 'chalk'],
   },
   'src/commands': {
     may: ['src/core', 'src/store', 'src/db', 'src/history', 'src/generator', 'src/interpreter', 'src/runtime', 'nemeses', 'workloads', 'checkers', 'src/run', 'reports', 'src/serve', 'src/cli'],
