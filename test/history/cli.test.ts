@@ -113,3 +113,25 @@ test('--debug shows the stack of a crash-free bad input too', async (t) => {
   t.is(r.exitCode, 254);
   t.regex(String(r.stderr), /\n\s+at /);
 });
+
+test('histories Postgres cannot hold: one line, exit 254, and no run row (issue 11, item 6)', async (t) => {
+  const dir = tempDir();
+  const line = (extra: string) => `{"index":0,"type":"invoke","process":0,"f":"write","timeNs":0,${extra}}\n`;
+  const files: [string, string, RegExp][] = [
+    ['nul.jsonl', line('"value":"a\\u0000b"'), /NUL/],
+    ['surrogate.jsonl', line('"value":"\\ud800"'), /lone surrogate/],
+    ['index.jsonl', line('"value":1').replace('"index":0', '"index":99999999999'), /index 99999999999/],
+    ['time.jsonl', line('"value":1').replace('"timeNs":0', '"timeNs":1e30'), /timeNs/],
+    ['deep.jsonl', line(`"value":${'['.repeat(5000)}${']'.repeat(5000)}`), /nested deeper/],
+  ];
+  const stamp = `unstorable-${process.pid}-${Date.now()}`;
+  for (const [name, text, reason] of files) {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    const r = await cli(['history', 'import', file, '--name', `${stamp}-${name}`]);
+    t.is(r.exitCode, 254, `${name}: ${r.stderr}`);
+    oneLine(t, String(r.stderr), file, reason);
+  }
+  const runs = JSON.parse(String((await cli(['runs', '--json', '--limit', '200'])).stdout)) as { runs: { name: string }[] };
+  t.false(runs.runs.some((r) => r.name.startsWith(stamp)), 'no run row was written for any of them');
+});
