@@ -6,13 +6,25 @@ import { UserError } from '../core/errors.js';
 import { faultlineHome } from '../core/home.js';
 import { dbDir, ensureEmbeddedServer } from './embedded.js';
 import { migrate } from './migrations.js';
+import { reapDeadRuns, type ReapedRun } from './harness.js';
 
 export interface HistoryDb {
   sql: Sql;
   kind: 'embedded' | 'postgres';
   /** Where the data lives, for messages: a folder, or the URL with its password hidden. */
   where: string;
+  /** Runs this open found `running` with a dead harness and marked crashed (src/history/harness.ts). */
+  reaped?: ReapedRun[];
   close(): Promise<void>;
+}
+
+/** Marks the runs of dead harnesses crashed; never fails the open (it is housekeeping). */
+async function reap(sql: Sql): Promise<ReapedRun[]> {
+  try {
+    return await reapDeadRuns(sql);
+  } catch {
+    return [];
+  }
 }
 
 export interface DbOptions {
@@ -63,7 +75,7 @@ export async function openDb(opts: DbOptions = {}): Promise<HistoryDb> {
         { cause: err },
       );
     }
-    return { sql, kind: 'postgres', where: redactUrl(url), close: () => sql.end({ timeout: 5 }) };
+    return { sql, kind: 'postgres', where: redactUrl(url), reaped: await reap(sql), close: () => sql.end({ timeout: 5 }) };
   }
   const home = opts.home ?? faultlineHome();
   const state = await ensureEmbeddedServer(home);
@@ -74,7 +86,7 @@ export async function openDb(opts: DbOptions = {}): Promise<HistoryDb> {
     await sql.end({ timeout: 1 }).catch(() => {});
     throw new UserError(`the embedded database under ${dbDir(home)} failed: ${(err as Error).message}`, { cause: err });
   }
-  return { sql, kind: 'embedded', where: dbDir(home), close: () => sql.end({ timeout: 5 }) };
+  return { sql, kind: 'embedded', where: dbDir(home), reaped: await reap(sql), close: () => sql.end({ timeout: 5 }) };
 }
 
 /** Opens the database, runs fn, and always closes it. */

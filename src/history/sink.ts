@@ -7,6 +7,7 @@ import type { Sql } from 'postgres';
 import type { HistoryDb } from './db.js';
 import type { Op } from '../core/op.js';
 import { opToRow } from './rows.js';
+import { claimRun } from './harness.js';
 
 export interface SinkOptions {
   /** Delay from the first buffered op to its flush. */
@@ -58,7 +59,9 @@ export class HistorySinkError extends Error {
 
 /** A sink for a run, writing the fastest way the database supports (COPY on a real Postgres). */
 export function openSink(db: HistoryDb, runId: number, opts: SinkOptions = {}): HistorySink {
-  return new HistorySink(db.sql, runId, { method: db.kind === 'postgres' ? 'copy' : 'insert', ...opts });
+  const sink = new HistorySink(db.sql, runId, { method: db.kind === 'postgres' ? 'copy' : 'insert', ...opts });
+  sink.claim();
+  return sink;
 }
 
 export class HistorySink {
@@ -83,6 +86,19 @@ export class HistorySink {
     this.highWater = opts.highWater ?? 100_000;
     this.maxRetries = opts.maxRetries ?? 8;
     this.method = opts.method ?? 'insert';
+  }
+
+  private claiming: Promise<void> | undefined;
+
+  /**
+   * Records this process as the run's harness (src/history/harness.ts), so a run whose harness
+   * is SIGKILLed is marked crashed by the next command instead of staying `running` for ever.
+   * A claim that fails leaves the run unclaimed, so it is never reaped: the safe side.
+   */
+  claim(): void {
+    this.claiming = claimRun(this.sql, this.runId).catch(() => {
+      this.claiming = undefined;
+    });
   }
 
   /** Buffers one op; it reaches Postgres within about flushMs plus one write. */
@@ -122,6 +138,7 @@ export class HistorySink {
   /** Flushes and stops; throws HistorySinkError (with the unstored ops) if Postgres refuses them. */
   async close(): Promise<void> {
     try {
+      await this.claiming;
       await this.flush();
     } finally {
       this.closed = true;
