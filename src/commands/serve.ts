@@ -8,6 +8,7 @@ import { openDb } from '../history/db.js';
 import { isLoopback, startReportServer } from '../serve/server.js';
 import { openInBrowser } from './report.js';
 import { printable } from '../core/text.js';
+import { checkHost } from '../cli/bounds.js';
 
 export default class Serve extends FaultlineCommand {
   static override summary = 'Browse stored runs and their reports in a browser.';
@@ -27,7 +28,7 @@ export default class Serve extends FaultlineCommand {
     const { flags } = await this.parse(Serve);
     if (!Number.isInteger(flags.port) || flags.port < 0 || flags.port > 65535) throw new UserError(`--port ${flags.port} must be between 0 and 65535`);
     // An empty --host (an unset $HOST in a script) would make Node listen on every interface.
-    if (flags.host.trim() === '') throw new UserError('--host is empty; name an address to listen on (default 127.0.0.1; 0.0.0.0 for every interface, on purpose)');
+    checkHost(flags.host);
     const db = await openDb({ databaseUrl: flags['database-url'] });
     let served;
     try {

@@ -6,6 +6,7 @@ import { HISTORY_FORMATS, formatOp } from '../../history/formats.js';
 import { resolveRun } from '../../history/runs.js';
 import { readOpPages } from '../../history/source.js';
 import { stdoutClosed, writeStdout } from '../../core/output.js';
+import { checkRunRef } from '../../cli/bounds.js';
 
 export default class HistoryExport extends FaultlineCommand {
   static override summary = 'Write a stored run\'s history to stdout as Jepsen EDN or JSON Lines.';
@@ -27,6 +28,7 @@ export default class HistoryExport extends FaultlineCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(HistoryExport);
     const format = flags.format as (typeof HISTORY_FORMATS)[number];
+    checkRunRef(args.run);
     await withDb({ databaseUrl: flags['database-url'] }, async (db) => {
       const run = await resolveRun(db.sql, args.run, db.where);
       for await (const page of readOpPages(db, run.id)) {

@@ -8,6 +8,7 @@ import { createRun, finishRun, getRun, resolveRun } from '../../history/runs.js'
 import { readOpPages } from '../../history/source.js';
 import { opToJsonl } from '../../history/jsonl.js';
 import { printable } from '../../core/text.js';
+import { checkRunRef } from '../../cli/bounds.js';
 import { openSink } from '../../history/sink.js';
 import { UserError } from '../../core/errors.js';
 import type { Op } from '../../core/op.js';
@@ -54,6 +55,7 @@ export default class HistoryImport extends FaultlineCommand {
     const format = (flags.format as (typeof HISTORY_FORMATS)[number] | undefined) ?? detectFormat(args.file, text);
     if (!format) throw new UserError(`${args.file}: unknown history format; pass --format edn or --format jsonl`);
     const ops = parseHistory(text, format, args.file);
+    if (flags.into !== undefined) checkRunRef(flags.into);
     if (flags.into !== undefined) return this.into(flags.into, args.file, format, ops, flags['database-url']);
     const name = flags.name ?? basename(args.file);
     return withDb({ databaseUrl: flags['database-url'] }, async (db) => {
