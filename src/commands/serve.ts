@@ -45,7 +45,7 @@ export default class Serve extends FaultlineCommand {
       throw new UserError(`cannot listen on --host ${printable(flags.host)} --port ${flags.port}: ${printable(why)}`, { cause: err });
     }
     if (!isLoopback(flags.host)) this.warn(`listening on ${printable(flags.host)}: anyone who can reach it can read every stored history and log`);
-    this.log(`Serving the runs in ${db.where} at ${served.url} (Ctrl-C stops)`);
+    this.log(`Serving the runs in ${printable(db.where)} at ${served.url} (Ctrl-C stops)`);
     if (flags.open) openInBrowser(served.url, (m) => this.warn(m));
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals) => {
