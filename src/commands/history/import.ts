@@ -61,11 +61,17 @@ export default class HistoryImport extends FaultlineCommand {
     return withDb({ databaseUrl: flags['database-url'] }, async (db) => {
       const runId = await createRun(db.sql, { name, source: 'import', spec: { importedFrom: args.file, format } });
       const sink = openSink(db, runId);
-      for (const op of ops) {
-        sink.append(op);
-        if (sink.full) await sink.drain();
+      try {
+        for (const op of ops) {
+          sink.append(op);
+          if (sink.full) await sink.drain();
+        }
+        await sink.close();
+      } catch (err) {
+        // Never a half-imported run left `running`: it is marked crashed (best effort) and the error stands.
+        await finishRun(db.sql, runId, 'crashed', null).catch(() => {});
+        throw err;
       }
-      await sink.close();
       await finishRun(db.sql, runId, 'finished', null);
       this.say(`Imported ${ops.length} ops from ${printable(args.file)} as run ${runId} (${printable(name)}) into ${db.where}`);
       return { runId, ops: ops.length, name, format, database: db.where };
