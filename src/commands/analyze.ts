@@ -6,7 +6,8 @@ import { mergeValidity, type CheckResult, type Validity } from '../core/validity
 import { reasonOf } from '../../reports/junit.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.js';
 import { FaultlineCommand } from '../cli/base.js';
-import { exitCodeFor, UserError } from '../core/errors.js';
+import { EXIT, exitCodeFor, UserError } from '../core/errors.js';
+import { printable } from '../core/text.js';
 import { databaseUrlFlag } from '../cli/flags.js';
 import { verdictText } from '../cli/verdict.js';
 import { withDb } from '../history/db.js';
@@ -49,6 +50,11 @@ export default class Analyze extends FaultlineCommand {
     const budgetMs = parseDuration('budget', flags.budget);
     const result = await withDb({ databaseUrl: flags['database-url'] }, async (db) => {
       const run = await resolveRun(db.sql, args.run, db.where);
+      // Never a verdict beside `running`: the history is still growing (a run whose harness died
+      // on this host was already marked crashed when the database opened; src/history/harness.ts).
+      if (run.status === 'running') {
+        throw new UserError(`run ${run.id} (${printable(run.name)}) is still running, so its history is not complete: analyze it once it has ended (\`faultline cleanup\` marks a dead harness's run crashed)`, { exitCode: EXIT.unknown });
+      }
       const history = await readHistory(db, run.id);
       const problem = validateHistory(history);
       if (problem) throw new UserError(`run ${run.id} has a malformed history: op ${problem.index}: ${problem.reason}`);

@@ -11,6 +11,8 @@ import { databaseUrlFlag } from '../cli/flags.js';
 import { faultlineHome } from '../core/home.js';
 import { withDb } from '../history/db.js';
 import { loadReportData } from '../serve/load.js';
+import { checkRunRef } from '../cli/bounds.js';
+import { printable } from '../core/text.js';
 
 export interface ReportResult {
   runId: number;
@@ -53,6 +55,7 @@ export default class Report extends FaultlineCommand {
     if (flags.out !== undefined && (flags.out === '' || (existsSync(flags.out) && statSync(flags.out).isDirectory()))) {
       throw new UserError(`--out ${JSON.stringify(flags.out)} must be a file path, not ${flags.out === '' ? 'empty' : 'a directory'}`);
     }
+    checkRunRef(args.run);
     const data = await withDb({ databaseUrl: flags['database-url'] }, (db) => loadReportData(db, args.run));
     const id = data.run.id!;
     const out = flags.out ?? join(faultlineHome(), 'reports', `run-${id}.html`);
@@ -60,10 +63,10 @@ export default class Report extends FaultlineCommand {
     try {
       file = writeReport(data, out);
     } catch (err) {
-      throw new UserError(`cannot write the report to ${out}: ${(err as Error).message}`, { cause: err });
+      throw new UserError(`cannot write the report to ${printable(out)}: ${printable((err as Error).message)}`, { cause: err });
     }
     const bytes = statSync(file).size;
-    this.say(`Report of run ${id} (${data.run.name}, ${data.history.length} history ops): ${file}`);
+    this.say(`Report of run ${id} (${printable(data.run.name)}, ${data.history.length} history ops): ${printable(file)}`);
     if (flags.open) openInBrowser(file, (m) => this.warn(m));
     return { runId: id, name: data.run.name, file, bytes, ops: data.history.length };
   }

@@ -7,6 +7,8 @@ import { databaseUrlFlag } from '../cli/flags.js';
 import { openDb } from '../history/db.js';
 import { isLoopback, startReportServer } from '../serve/server.js';
 import { openInBrowser } from './report.js';
+import { printable } from '../core/text.js';
+import { checkHost } from '../cli/bounds.js';
 
 export default class Serve extends FaultlineCommand {
   static override summary = 'Browse stored runs and their reports in a browser.';
@@ -25,18 +27,25 @@ export default class Serve extends FaultlineCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
     if (!Number.isInteger(flags.port) || flags.port < 0 || flags.port > 65535) throw new UserError(`--port ${flags.port} must be between 0 and 65535`);
+    // An empty --host (an unset $HOST in a script) would make Node listen on every interface.
+    checkHost(flags.host);
     const db = await openDb({ databaseUrl: flags['database-url'] });
     let served;
     try {
-      served = await startReportServer(db, { host: flags.host, port: flags.port, log: flags.quiet ? undefined : (m) => this.note(m) });
+      served = await startReportServer(db, {
+        host: flags.host,
+        port: flags.port,
+        log: flags.quiet ? undefined : (m) => this.note(m),
+        logError: (m) => process.stderr.write(`${m}\n`),
+      });
     } catch (err) {
       await db.close();
       const e = err as NodeJS.ErrnoException;
       const why = e.code === 'EADDRINUSE' ? 'is in use (try --port 0 for any free port)' : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' ? 'is not an address of this machine' : e.message;
-      throw new UserError(`cannot listen on --host ${flags.host} --port ${flags.port}: ${why}`, { cause: err });
+      throw new UserError(`cannot listen on --host ${printable(flags.host)} --port ${flags.port}: ${printable(why)}`, { cause: err });
     }
-    if (!isLoopback(flags.host)) this.warn(`listening on ${flags.host}: anyone who can reach it can read every stored history and log`);
-    this.log(`Serving the runs in ${db.where} at ${served.url} (Ctrl-C stops)`);
+    if (!isLoopback(flags.host)) this.warn(`listening on ${printable(flags.host)}: anyone who can reach it can read every stored history and log`);
+    this.log(`Serving the runs in ${printable(db.where)} at ${served.url} (Ctrl-C stops)`);
     if (flags.open) openInBrowser(served.url, (m) => this.warn(m));
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals) => {

@@ -43,6 +43,9 @@ export const MIGRATIONS: readonly string[] = [
      text text not null,
      primary key (run_id, node)
    );`,
+  // Which harness process writes the run (host, pid, its start time): a run still `running` whose
+  // harness died on this host is marked crashed by the next command that opens the database.
+  `alter table runs add column harness jsonb;`,
 ];
 
 const LOCK_KEY = 7_274_101;

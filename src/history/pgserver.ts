@@ -1,11 +1,16 @@
 // A Postgres wire-protocol server for one PGlite, safe for many concurrent clients.
 //
-// Why not pglite-socket's server alone: its multiplexer interleaves clients message by message,
-// so one client's Parse/Bind/Execute can land between another's, whose unnamed portal then
-// vanishes ("portal "" does not exist" — seen with two faultline processes at once). Here each
+// Why not pglite-socket's server: its multiplexer interleaves clients message by message, so one
+// client's Parse/Bind/Execute can land between another's, whose unnamed portal then vanishes
+// ("portal "" does not exist" — seen with two faultline processes at once; upstream
+// electric-sql/pglite#1046), and it writes PGlite's output views to the socket uncopied. Here each
 // client's extended-protocol batch (everything up to Sync) runs as one unit, and a client inside
 // a transaction, or mid-batch (a Flush without Sync, as cursors do), keeps PGlite to itself until
 // it is done. PGlite still executes the bytes; this file only decides whose turn it is.
+//
+// PGlite's output reaches onRawData as views into its WASM heap, reused for the next chunk before
+// Node has flushed a socket under back-pressure; every chunk is copied before it is queued, or
+// large replies arrive corrupted (a 4 MB value truncated a history; test/history/pgserver.test.ts).
 
 import type { PGlite } from '@electric-sql/pglite';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -141,7 +146,10 @@ export class PgliteServer {
             for (const m of unit.messages) {
               await this.db.execProtocolRawStream(m, {
                 onRawData: (data: Uint8Array) => {
-                  if (!unit.conn.closed && data.length > 0) unit.conn.socket.write(data);
+                  // `data` is a view into PGlite's WASM heap, which PGlite reuses for its next
+                  // chunk; a socket under back-pressure queues what it is given unflushed, so
+                  // queue a copy (Buffer.from(Uint8Array) copies), never the view itself.
+                  if (!unit.conn.closed && data.length > 0) unit.conn.socket.write(Buffer.from(data));
                 },
               });
             }

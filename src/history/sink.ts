@@ -1,12 +1,14 @@
 // Streams ops into Postgres in batches: a batch goes out at most FLUSH_MS after its first op
 // arrives, and back to back under load, so a harness killed with SIGKILL loses at most the last
-// ~100 ms. A failed write is retried with back-off and never dropped; close() reports anything
-// that could not be stored.
+// ~100 ms. A failed write is retried with back-off and never dropped — after reconnecting, which
+// for the embedded database restarts a daemon that died (it held 72–74 % of a run's history when
+// killed mid-run before this); close() reports anything that still could not be stored.
 
 import type { Sql } from 'postgres';
 import type { HistoryDb } from './db.js';
 import type { Op } from '../core/op.js';
 import { opToRow } from './rows.js';
+import { claimRun } from './harness.js';
 
 export interface SinkOptions {
   /** Delay from the first buffered op to its flush. */
@@ -23,6 +25,12 @@ export interface SinkOptions {
    * Retries always use `insert`, whose ON CONFLICT makes a repeated batch harmless.
    */
   method?: 'insert' | 'copy';
+  /**
+   * Called before retrying a failed write; returns the client to retry with. openSink passes the
+   * database's reconnect (src/history/db.ts), which restarts an embedded daemon that died, so
+   * what the sink holds is stored once it answers again instead of being given up.
+   */
+  reconnect?: () => Promise<Sql>;
 }
 
 /** Escapes a value for COPY's text format. */
@@ -58,7 +66,10 @@ export class HistorySinkError extends Error {
 
 /** A sink for a run, writing the fastest way the database supports (COPY on a real Postgres). */
 export function openSink(db: HistoryDb, runId: number, opts: SinkOptions = {}): HistorySink {
-  return new HistorySink(db.sql, runId, { method: db.kind === 'postgres' ? 'copy' : 'insert', ...opts });
+  const reconnect = db.reconnect ? () => db.reconnect!() : undefined;
+  const sink = new HistorySink(db.sql, runId, { method: db.kind === 'postgres' ? 'copy' : 'insert', ...(reconnect ? { reconnect } : {}), ...opts });
+  sink.claim();
+  return sink;
 }
 
 export class HistorySink {
@@ -71,18 +82,35 @@ export class HistorySink {
   private waiters: (() => void)[] = [];
   /** Ops known to be stored. */
   stored = 0;
+  /** Times a failed write was followed by a reconnect to a database that answered again. */
+  reconnects = 0;
+  private readonly reconnect: (() => Promise<Sql>) | undefined;
   readonly flushMs: number;
   readonly batchRows: number;
   readonly highWater: number;
   readonly maxRetries: number;
   readonly method: 'insert' | 'copy';
 
-  constructor(private readonly sql: Sql, readonly runId: number, opts: SinkOptions = {}) {
+  constructor(private sql: Sql, readonly runId: number, opts: SinkOptions = {}) {
+    this.reconnect = opts.reconnect;
     this.flushMs = opts.flushMs ?? 50;
     this.batchRows = opts.batchRows ?? 20_000;
     this.highWater = opts.highWater ?? 100_000;
     this.maxRetries = opts.maxRetries ?? 8;
     this.method = opts.method ?? 'insert';
+  }
+
+  private claiming: Promise<void> | undefined;
+
+  /**
+   * Records this process as the run's harness (src/history/harness.ts), so a run whose harness
+   * is SIGKILLed is marked crashed by the next command instead of staying `running` for ever.
+   * A claim that fails leaves the run unclaimed, so it is never reaped: the safe side.
+   */
+  claim(): void {
+    this.claiming = claimRun(this.sql, this.runId).catch(() => {
+      this.claiming = undefined;
+    });
   }
 
   /** Buffers one op; it reaches Postgres within about flushMs plus one write. */
@@ -122,6 +150,7 @@ export class HistorySink {
   /** Flushes and stops; throws HistorySinkError (with the unstored ops) if Postgres refuses them. */
   async close(): Promise<void> {
     try {
+      await this.claiming;
       await this.flush();
     } finally {
       this.closed = true;
@@ -152,9 +181,19 @@ export class HistorySink {
     });
   }
 
+  /** The ops not stored yet, oldest first (a copy): what a run must keep if the database stays away. */
+  unstoredOps(): Op[] {
+    return this.buffer.slice();
+  }
+
   private async writeBatch(): Promise<void> {
     const batch = this.buffer.slice(0, this.batchRows);
     try {
+      if (this.failures > 0 && this.reconnect) {
+        const sql = await this.reconnect();
+        if (sql !== this.sql) this.reconnects++;
+        this.sql = sql;
+      }
       if (this.method === 'copy' && this.failures === 0) await this.copyBatch(batch);
       else await this.insertBatch(batch);
       this.buffer.splice(0, batch.length);

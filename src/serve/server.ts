@@ -2,12 +2,14 @@
 // list as JSON at /api/runs. Read-only (GET only). Bound to loopback it also refuses requests whose
 // Host is not loopback, so a web page cannot reach it through DNS rebinding.
 
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { renderReport } from '../../reports/html.js';
 import { renderRunList, type RunListItem } from '../../reports/list.js';
 import type { HistoryDb } from '../history/db.js';
 import { getRun, listRuns } from '../history/runs.js';
 import { loadRunReport } from './load.js';
+import { printable } from '../core/text.js';
 
 /** Most runs the list shows (newest first). */
 export const LIST_LIMIT = 5000;
@@ -38,9 +40,25 @@ export interface ReportServer {
   close(): Promise<void>;
 }
 
-/** Starts serving on host:port (port 0: any free port) and resolves once it listens. */
-export async function startReportServer(db: HistoryDb, o: { host: string; port: number; log?: (m: string) => void }): Promise<ReportServer> {
+/** How long a stopping server lets requests in flight finish before it cuts their connections. */
+export const STOP_GRACE_MS = 3_000;
+
+/**
+ * Starts serving on host:port (port 0: any free port) and resolves once it listens.
+ *
+ * A request that fails is retried once after `db.reconnect()` (an embedded daemon that died is
+ * restarted), so a restarted database does not leave `serve` answering 500 for ever. A 500 body
+ * says only that the request failed; the error itself goes to `logError` (the server's stderr),
+ * since internal messages (addresses, SQL, paths) are not for whoever can reach the port.
+ */
+export async function startReportServer(
+  db: HistoryDb,
+  o: { host: string; port: number; log?: (m: string) => void; logError?: (m: string) => void },
+): Promise<ReportServer> {
   const checkHost = isLoopback(o.host);
+  const logError = o.logError ?? o.log;
+  let stopping = false;
+  const inFlight = new Set<Promise<void>>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'only GET\n');
     if (checkHost && !isLoopback(hostnameOf(req.headers.host ?? ''))) return send(res, 403, 'text/plain', 'this server only answers requests addressed to a loopback host\n');
@@ -55,15 +73,34 @@ export async function startReportServer(db: HistoryDb, o: { host: string; port: 
     }
     return send(res, 404, 'text/plain', 'not found\n');
   };
+  const attempt = async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      await handle(req, res);
+    } catch (err) {
+      if (stopping || res.headersSent || !db.reconnect) throw err;
+      // The database may have gone away (a daemon killed or restarted): reconnect, try once more.
+      await db.reconnect();
+      await handle(req, res);
+    }
+  };
   const server = createServer((req, res) => {
     const started = performance.now();
-    handle(req, res)
-      .then(() => o.log?.(`${req.method} ${req.url} ${res.statusCode} ${Math.round(performance.now() - started)} ms`))
+    const what = `${req.method} ${printable(req.url ?? '')}`;
+    const done: Promise<void> = attempt(req, res)
+      .then(() => o.log?.(`${what} ${res.statusCode} ${Math.round(performance.now() - started)} ms`))
       .catch((err: Error) => {
-        o.log?.(`${req.method} ${req.url} failed: ${err.message}`);
-        if (!res.headersSent) send(res, 500, 'text/plain', `error: ${err.message}\n`);
+        if (stopping) {
+          // Cut off by Ctrl-C: nothing to report; the client's connection is closed.
+          res.destroy();
+          return;
+        }
+        const id = randomBytes(4).toString('hex');
+        logError?.(`${what} failed (error ${id}): ${printable(err?.message ?? String(err))}`);
+        if (!res.headersSent) send(res, 500, 'text/plain', `internal error ${id}: the request failed; the server's log says why\n`);
         else res.destroy();
-      });
+      })
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,10 +112,17 @@ export async function startReportServer(db: HistoryDb, o: { host: string; port: 
   return {
     server,
     url: `http://${shownHost}:${port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    // Stops accepting, lets requests in flight finish for up to STOP_GRACE_MS, then cuts every
+    // connection. The caller closes the database only after this, so no request meets a closed pool.
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => (timer = setTimeout(r, STOP_GRACE_MS)))]);
+      clearTimeout(timer);
+      stopping = true;
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

@@ -4,7 +4,8 @@ import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEDNString } from 'edn-data';
-import { cli, ROOT, tempDir } from '../helpers/env.js';
+import { execa } from 'execa';
+import { CLI, cli, ROOT, TEST_HOME, tempDir } from '../helpers/env.js';
 
 const EXAMPLE = join(ROOT, 'test/fixtures/register-history.edn');
 
@@ -112,4 +113,48 @@ test('--debug shows the stack of a crash-free bad input too', async (t) => {
   const r = await cli(['history', 'import', '/nonexistent/h.edn', '--debug']);
   t.is(r.exitCode, 254);
   t.regex(String(r.stderr), /\n\s+at /);
+});
+
+test('histories Postgres cannot hold: one line, exit 254, and no run row (issue 11, item 6)', async (t) => {
+  const dir = tempDir();
+  const line = (extra: string) => `{"index":0,"type":"invoke","process":0,"f":"write","timeNs":0,${extra}}\n`;
+  const files: [string, string, RegExp][] = [
+    ['nul.jsonl', line('"value":"a\\u0000b"'), /NUL/],
+    ['surrogate.jsonl', line('"value":"\\ud800"'), /lone surrogate/],
+    ['index.jsonl', line('"value":1').replace('"index":0', '"index":99999999999'), /index 99999999999/],
+    ['time.jsonl', line('"value":1').replace('"timeNs":0', '"timeNs":1e30'), /timeNs/],
+    ['deep.jsonl', line(`"value":${'['.repeat(5000)}${']'.repeat(5000)}`), /nested deeper/],
+  ];
+  const stamp = `unstorable-${process.pid}-${Date.now()}`;
+  for (const [name, text, reason] of files) {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    const r = await cli(['history', 'import', file, '--name', `${stamp}-${name}`]);
+    t.is(r.exitCode, 254, `${name}: ${r.stderr}`);
+    oneLine(t, String(r.stderr), file, reason);
+  }
+  const runs = JSON.parse(String((await cli(['runs', '--json', '--limit', '200'])).stdout)) as { runs: { name: string }[] };
+  t.false(runs.runs.some((r) => r.name.startsWith(stamp)), 'no run row was written for any of them');
+});
+
+test('history export RUN | head: a reader that goes away ends the export at once, exit 0, no stack (issue 11, item 8)', async (t) => {
+  const file = join(tempDir(), 'long.jsonl');
+  const lines: string[] = [];
+  for (let i = 0; i < 40_000; i += 2) {
+    lines.push(`{"index":${i},"type":"invoke","process":0,"f":"write","value":${i},"timeNs":${i}}`);
+    lines.push(`{"index":${i + 1},"type":"ok","process":0,"f":"write","value":${i},"timeNs":${i + 1}}`);
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+  const imported = await cli(['history', 'import', file, '--json']);
+  t.is(imported.exitCode, 0, String(imported.stderr));
+  const { runId } = JSON.parse(String(imported.stdout)) as { runId: number };
+
+  const child = execa(process.execPath, [CLI, 'history', 'export', String(runId)], { reject: false, env: { FAULTLINE_HOME: TEST_HOME, NO_COLOR: '1' }, timeout: 90_000, buffer: { stdout: false } });
+  // Like `head -1`: read the first line, then close the pipe while the export still has MBs to write.
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  child.stdout!.destroy();
+  const r = await child;
+  t.false(r.timedOut, 'the export ended by itself');
+  t.is(r.exitCode, 0, String(r.stderr));
+  t.is(String(r.stderr).trim(), '');
 });

@@ -32,3 +32,28 @@ test('pairOps pairs each invoke with its process\'s completion and leaves open o
   t.deepEqual(pairs.map((p) => [p.invoke.index, p.completion?.index]), [[0, 3], [1, 2]]);
   t.is(pairOps([op(0, 'invoke', 0)])[0]!.completion, undefined);
 });
+
+// Histories Postgres cannot hold as they are (issue 11, item 6): refused before anything is stored.
+const unstorable: { name: string; op: Op; reason: RegExp }[] = [
+  { name: 'a NUL in a value string', op: op(0, 'invoke', 0, 'write', 'a\u0000b'), reason: /value contains a NUL/ },
+  { name: 'a NUL in f', op: op(0, 'invoke', 0, 'wr\u0000ite'), reason: /^f contains a NUL/ },
+  { name: 'a lone high surrogate', op: op(0, 'invoke', 0, 'write', ['x', 'a\ud800']), reason: /lone surrogate \(\\ud800\) at character 1/ },
+  { name: 'a lone low surrogate in a key', op: op(0, 'invoke', 0, 'write', { '\udc00': 1 }), reason: /key that contains a lone surrogate/ },
+  { name: 'an index beyond int4', op: { ...op(0, 'invoke', 0), index: 2 ** 31 }, reason: /index 2147483648 is outside/ },
+  { name: 'a negative process', op: op(0, 'invoke', -1), reason: /process -1 is outside/ },
+  { name: 'a time beyond int8', op: { ...op(0, 'invoke', 0), timeNs: 1e20 }, reason: /timeNs 100000000000000000000 is not an integer within/ },
+  { name: 'a fractional time', op: { ...op(0, 'invoke', 0), timeNs: 1.5 }, reason: /timeNs 1.5/ },
+  { name: 'nesting too deep', op: op(0, 'invoke', 0, 'write', JSON.parse('['.repeat(1001) + ']'.repeat(1001))), reason: /nested deeper than 1000/ },
+];
+for (const c of unstorable) {
+  test(`validateHistory refuses what Postgres cannot store: ${c.name}`, (t) => {
+    const problem = validateHistory([c.op]);
+    t.is(problem?.position, 0);
+    t.regex(problem?.reason ?? '', c.reason);
+  });
+}
+
+test('validateHistory accepts paired surrogates (emoji), deep-but-sane nesting and big safe numbers', (t) => {
+  const v = { s: 'ok 😀', deep: JSON.parse('['.repeat(900) + ']'.repeat(900)), n: 2 ** 60 };
+  t.is(validateHistory([{ ...op(0, 'invoke', 0, 'write', v), timeNs: 2 ** 62 }]), undefined);
+});

@@ -5,6 +5,8 @@ import { withDb } from '../../history/db.js';
 import { HISTORY_FORMATS, formatOp } from '../../history/formats.js';
 import { resolveRun } from '../../history/runs.js';
 import { readOpPages } from '../../history/source.js';
+import { stdoutClosed, writeStdout } from '../../core/output.js';
+import { checkRunRef } from '../../cli/bounds.js';
 
 export default class HistoryExport extends FaultlineCommand {
   static override summary = 'Write a stored run\'s history to stdout as Jepsen EDN or JSON Lines.';
@@ -26,12 +28,17 @@ export default class HistoryExport extends FaultlineCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(HistoryExport);
     const format = flags.format as (typeof HISTORY_FORMATS)[number];
+    checkRunRef(args.run);
     await withDb({ databaseUrl: flags['database-url'] }, async (db) => {
       const run = await resolveRun(db.sql, args.run, db.where);
       for await (const page of readOpPages(db, run.id)) {
         const chunk = page.map((op) => formatOp(op, format)).join('\n') + '\n';
-        if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+        // A reader that went away (`| head`) ends the export quietly, exit 0.
+        if (!(await writeStdout(chunk))) return;
       }
     });
+    // oclif's flush() after a command waits for a 'drain' a closed stdout never emits (the process
+    // then ends with Node's exit 13); leaving through exit(0) skips it.
+    if (stdoutClosed()) this.exit(0);
   }
 }
