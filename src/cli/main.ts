@@ -4,6 +4,7 @@
 
 import { Errors, flush, run } from '@oclif/core';
 import { EXIT, UserError } from '../core/errors.js';
+import { applyColorEnv } from './color.js';
 
 function debugEnabled(argv: string[]): boolean {
   return argv.includes('--debug') || /(^|,)faultline/.test(process.env.DEBUG ?? '');
@@ -36,6 +37,7 @@ function classify(err: unknown): Classified | { exit: number; silent: true } {
 }
 
 export async function main(argv: string[], url: string): Promise<void> {
+  applyColorEnv();
   try {
     await run(argv, url);
     await flush();

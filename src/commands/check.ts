@@ -18,6 +18,7 @@ import type { Explanation } from '../../checkers/explain.js';
 import { checkLinearizable, DEFAULT_MAX_CACHE_ENTRIES, type LinearizabilityResult } from '../../checkers/linearizable.js';
 import { isModelName, MODEL_NAMES, type ModelName } from '../../checkers/models/index.js';
 import { mergeValidity, type Validity } from '../core/validity.js';
+import { EMPTY_HISTORY_REASON, historyKind, TXN_HISTORY_HINT } from '../history/formats.js';
 
 export interface CheckedFile {
   path: string;
@@ -31,6 +32,8 @@ export interface CheckedFile {
   ms: number;
   explanation?: Explanation & { key: string };
   unknown?: LinearizabilityResult['unknownKeys'];
+  /** Why the verdict is unknown when nothing could be checked (e.g. an empty history). */
+  reason?: string;
 }
 
 export interface CheckCommandResult {
@@ -149,13 +152,15 @@ export default class Check extends FaultlineCommand {
       if (showProgress) process.stderr.write(`\r\x1b[K[${i + 1}/${paths.length}] ${path}`);
       const loaded = await loadFile(path, flags['database-url']);
       const model = (flags.model as ModelName | undefined) ?? loaded.model;
-      if (loaded.ops.length === 0) {
-        // An empty history (a cluster that never started) is trivially linearizable.
-        files.push({ path, format: loaded.format, model: model ?? null, valid: true, ops: 0, keys: 0, ms: 0 });
+      const kind = historyKind(loaded.ops);
+      if (kind === 'empty') {
+        // An empty history (a cluster that never started) proves nothing: unknown, never valid.
+        files.push({ path, format: loaded.format, model: model ?? null, valid: 'unknown', ops: 0, keys: 0, ms: 0, reason: EMPTY_HISTORY_REASON });
         if (showProgress) process.stderr.write('\r\x1b[K');
         this.say(this.describe(files.at(-1)!));
         continue;
       }
+      if (kind === 'txn') throw new UserError(`${path}: ${TXN_HISTORY_HINT}`);
       if (!model) {
         throw new UserError(`${path}: --model is required for ${loaded.format} files; use one of: ${MODEL_NAMES.join(', ')}`);
       }
@@ -202,6 +207,7 @@ export default class Check extends FaultlineCommand {
   private describe(f: CheckedFile): string {
     const head = `${f.valid === true ? '✓' : f.valid === false ? '✗' : '?'} ${f.path}: ${verdictWord(f.valid)} (${f.model ?? 'empty'}, ${f.ops} ops, ${f.keys} key${f.keys === 1 ? '' : 's'}, ${f.ms} ms)`;
     const lines = [head];
+    if (f.reason) lines.push(`  ${f.reason}`);
     if (f.explanation) {
       const e = f.explanation;
       if (e.key !== '') lines.push(`  key ${e.key}`);

@@ -84,4 +84,8 @@ export function historyKind(ops: readonly Op[]): HistoryKind {
  */
 export const TXN_HISTORY_HINT =
   'this is an Elle-style :txn history (transactions of :append/:r micro-ops); it imports, but register ' +
-  'models cannot check it: check it with `--workload list-append`';
+  'models cannot check it: check it with the list-append workload (`faultline history import FILE`, then ' +
+  '`faultline analyze RUN --workload list-append`)';
+
+/** Why an empty history (no client operations) is never valid. */
+export const EMPTY_HISTORY_REASON = 'the history has no client operations, so nothing was checked (an empty history proves nothing)';

@@ -43,6 +43,9 @@ export const MIGRATIONS: readonly string[] = [
      text text not null,
      primary key (run_id, node)
    );`,
+  // 1: who ran it, where — so `latest` over a shared DATABASE_URL can mean "my newest run".
+  `alter table runs add column host text, add column username text, add column ci text;
+   create index runs_origin on runs (username, host, id);`,
 ];
 
 const LOCK_KEY = 7_274_101;
