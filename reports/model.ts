@@ -3,6 +3,7 @@
 
 import type { CheckResult } from '../src/core/validity.js';
 import { pairOps, type Op, type OpPair } from '../src/core/op.js';
+import { shownVerdict } from '../src/core/gate.js';
 import type { ReportData } from './data.js';
 import { describeFault, faultWindows, toMs, type FaultWindow } from './faults.js';
 
@@ -143,8 +144,14 @@ export function buildPageModel(data: ReportData): PageModel {
     if (invoked !== value) calls.invokeValue[i] = invoked;
     if (completion?.error) calls.error[i] = completion.error;
   }
+  // The gate: a run that did not finish, or an empty history, is never shown valid.
+  const clientOps = counts.ok + counts.fail + counts.info + counts.pending;
+  const verdict = shownVerdict(data.run, clientOps);
+  const run: ReportData['run'] = { ...data.run, valid: verdict.valid };
+  if (verdict.reason) run.verdictReason = verdict.reason;
+  if (verdict.valid !== data.run.valid) run.checkedValid = data.run.valid;
   return {
-    run: data.run,
+    run,
     durationMs: toMs(endNs),
     counts,
     results: Object.fromEntries(Object.entries(data.results).map(([k, r]) => [k, trimResult(r)])),

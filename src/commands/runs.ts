@@ -5,7 +5,7 @@ import { databaseUrlFlag, runFilterFlags, runFilterOf } from '../cli/flags.js';
 import { JSON_SCHEMA_VERSION, runJson, type RunJson } from '../cli/json.js';
 import { verdictText } from '../cli/verdict.js';
 import { withDb } from '../history/db.js';
-import { listRuns, type RunRow, type RunStatus } from '../history/runs.js';
+import { gatedVerdict, listRuns, type RunRow, type RunStatus } from '../history/runs.js';
 
 /** `runs --json`, schema version 1 (docs/json.md). */
 export interface RunsResult {
@@ -16,11 +16,10 @@ export interface RunsResult {
 
 const STATUSES: RunStatus[] = ['running', 'finished', 'crashed', 'aborted'];
 
-/** The verdict column: a run that did not finish shows its stored verdict marked partial, or unknown. */
+/** The verdict column: a run that did not finish is never shown valid (the status column says why). */
 export function verdictCell(r: Pick<RunRow, 'status' | 'valid'>, color = false): string {
   if (r.valid === null) return r.status === 'finished' ? 'unchecked' : 'unknown';
-  if (r.status !== 'finished' && r.valid === true) return `${verdictText(true, color)} (partial)`;
-  return verdictText(r.valid, color);
+  return verdictText(gatedVerdict(r.status, r.valid), color);
 }
 
 export default class Runs extends FaultlineCommand {

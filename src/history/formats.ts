@@ -87,5 +87,4 @@ export const TXN_HISTORY_HINT =
   'models cannot check it: check it with the list-append workload (`faultline history import FILE`, then ' +
   '`faultline analyze RUN --workload list-append`)';
 
-/** Why an empty history (no client operations) is never valid. */
-export const EMPTY_HISTORY_REASON = 'the history has no client operations, so nothing was checked (an empty history proves nothing)';
+export { EMPTY_HISTORY_REASON } from '../core/gate.js';

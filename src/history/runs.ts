@@ -120,26 +120,7 @@ function whereFilter(sql: Sql, f: RunFilter = {}) {
     ${f.status !== undefined ? sql`and status = ${f.status}` : sql``}`;
 }
 
-/**
- * The verdict a run may be given: a run that did not finish (running, crashed, aborted) is never
- * valid — its history may lack the ops that would show a violation — so `true` becomes
- * `unknown` unless the caller accepts a partial history explicitly. A violation found in a
- * partial history stands (no later op can undo it).
- */
-export function gatedVerdict(status: RunStatus | string, valid: Validity, acceptPartial = false): Validity {
-  return status !== 'finished' && valid === true && !acceptPartial ? 'unknown' : valid;
-}
-
-/** Why a run's history is incomplete, in words, or undefined when it finished. */
-export function incompleteReason(status: RunStatus | string): string | undefined {
-  switch (status) {
-    case 'finished': return undefined;
-    case 'running': return 'the run has not finished (it is still running, or its harness died without recording how it ended)';
-    case 'crashed': return 'the run crashed before it finished';
-    case 'aborted': return 'the run was aborted (interrupted) before it finished';
-    default: return `the run ended ${status}`;
-  }
-}
+export { gatedVerdict, incompleteReason } from '../core/gate.js';
 
 /** Writes the run row (before anything else happens) and returns its id. */
 export async function createRun(

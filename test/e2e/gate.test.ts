@@ -57,7 +57,7 @@ for (const status of ['running', 'crashed', 'aborted'] as const) {
     t.is(partial.exitCode, 0, String(partial.stdout) + String(partial.stderr));
     t.regex(String(partial.stdout), /partial history accepted/);
     const runs = await cli(['runs', '--limit', '200']);
-    t.regex(String(runs.stdout), new RegExp(`^${runId}\\s.*\\b${status}\\s+valid \\(partial\\)`, 'm'), 'runs shows the status beside the verdict');
+    t.regex(String(runs.stdout), new RegExp(`^${runId}\\s.*\\b${status}\\s+unknown`, 'm'), 'runs shows the status beside the verdict, never valid');
   });
 }
 
