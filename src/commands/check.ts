@@ -14,7 +14,7 @@ import { parseDuration } from '../run/spec.js';
 import { readHistory } from '../history/source.js';
 import type { Op } from '../core/op.js';
 import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
-import type { Explanation } from '../../checkers/explain.js';
+import { humanTime, type Explanation } from '../../checkers/explain.js';
 import { checkLinearizable, DEFAULT_MAX_CACHE_ENTRIES, type LinearizabilityResult } from '../../checkers/linearizable.js';
 import { isModelName, MODEL_NAMES, type ModelName } from '../../checkers/models/index.js';
 import { mergeValidity, type Validity } from '../core/validity.js';
@@ -36,7 +36,9 @@ export interface CheckedFile {
   reason?: string;
 }
 
+/** `check --json`, schema version 1 (docs/json.md). */
 export interface CheckCommandResult {
+  schemaVersion: 1;
   valid: Validity;
   files: CheckedFile[];
 }
@@ -193,7 +195,7 @@ export default class Check extends FaultlineCommand {
     }
     const valid = mergeValidity(...files.map((f) => f.valid));
     if (paths.length > 1) this.say(`${files.length} files: ${verdictWord(valid)}`);
-    const out: CheckCommandResult = { valid, files };
+    const out: CheckCommandResult = { schemaVersion: 1, valid, files };
     const code = exitCodeFor(valid);
     if (code !== 0) {
       // oclif prints a returned result under --json only on success; print it before exiting.
@@ -215,8 +217,8 @@ export default class Check extends FaultlineCommand {
       lines.push(`  longest linearizable prefix: ${e.partialLinearization.length} ops`);
       lines.push(`  ${e.minimal ? 'minimal' : 'small (shrinking ran out of time)'} non-linearizable sub-history:`);
       for (const op of e.minimalOps) {
-        const done = op.completedAtNs === undefined ? 'never completed' : `completed t=${op.completedAtNs}`;
-        lines.push(`    op ${op.index}  process ${op.process}  ${op.description}  (invoked t=${op.invokedAtNs}, ${done})`);
+        const done = op.completedAtNs === undefined ? 'never completed' : `completed t=${humanTime(op.completedAtNs)}`;
+        lines.push(`    op ${op.index}  process ${op.process}  ${op.description}  (invoked t=${humanTime(op.invokedAtNs)}, ${done})`);
       }
       lines.push(`  ${e.text}`);
     }

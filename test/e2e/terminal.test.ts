@@ -59,3 +59,27 @@ test('root help describes each topic by what its commands do', async (t) => {
   t.regex(out, /kv\s+Read and write keys on the running cluster/);
   t.regex(out, /db\s+The database that stores histories/);
 });
+
+test('explanations give times in human units and say what t= is relative to', async (t) => {
+  const r = await cli(['check', join(ROOT, 'test/fixtures/report/history.jsonl'), '--model', 'cas-register']);
+  t.is(r.exitCode, 1, String(r.stderr));
+  const out = String(r.stdout);
+  t.regex(out, /t=\d+(\.\d+)? (ns|µs|ms|s)\b/);
+  t.notRegex(out, /t=\d{4,}(?![\d.]|\s?(ns|µs|ms|s)\b)/, 'no raw nanoseconds');
+  t.regex(out, /\(t = time since the run started\.\)/);
+});
+
+test('every --json document carries schemaVersion, errors included; run times are startedAt everywhere', async (t) => {
+  const db = await cli(['db', 'status', '--json']);
+  t.is((JSON.parse(String(db.stdout)) as { schemaVersion: number }).schemaVersion, 1);
+  const bad = await cli(['analyze', 'no-such-run-anywhere', '--json']);
+  t.is(bad.exitCode, 254);
+  t.like(JSON.parse(String(bad.stdout)), { schemaVersion: 1, error: { exit: 254 } });
+  const runs = await cli(['runs', '--json', '--limit', '1']);
+  const body = JSON.parse(String(runs.stdout)) as { schemaVersion: number; runs: Record<string, unknown>[] };
+  t.is(body.schemaVersion, 1);
+  if (body.runs[0]) {
+    t.true('startedAt' in body.runs[0]);
+    t.false('started' in body.runs[0]);
+  }
+});
