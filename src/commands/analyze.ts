@@ -3,6 +3,7 @@ import { checkLinearizable } from '../../checkers/linearizable.js';
 import { isModelName, MODEL_NAMES } from '../../checkers/models/index.js';
 import { checkStats } from '../../checkers/stats.js';
 import { mergeValidity, type CheckResult, type Validity } from '../core/validity.js';
+import { withWitnessContext } from '../../reports/context.js';
 import { reasonOf } from '../../reports/junit.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.js';
 import { FaultlineCommand } from '../cli/base.js';
@@ -85,6 +86,7 @@ export default class Analyze extends FaultlineCommand {
       } else {
         throw new UserError(`run ${run.id} (${run.name}) was imported, so it has no workload: pass --workload (${WORKLOAD_NAMES.join(', ')}) or --model (${MODEL_NAMES.join(', ')})`);
       }
+      results = withWitnessContext(results, history);
       const checked = mergeValidity(...Object.values(results).map((r) => r.valid));
       const incomplete = incompleteReason(run.status);
       let valid = gatedVerdict(run.status, checked, flags['accept-partial']);

@@ -15,6 +15,7 @@ import { readHistory } from '../history/source.js';
 import type { Op } from '../core/op.js';
 import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
 import { humanTime, type Explanation } from '../../checkers/explain.js';
+import { contextLines, counterexampleContext, type CounterexampleContext } from '../../reports/context.js';
 import { checkLinearizable, DEFAULT_MAX_CACHE_ENTRIES, type LinearizabilityResult } from '../../checkers/linearizable.js';
 import { isModelName, MODEL_NAMES, type ModelName } from '../../checkers/models/index.js';
 import { mergeValidity, type Validity } from '../core/validity.js';
@@ -30,7 +31,7 @@ export interface CheckedFile {
   keys: number;
   /** Time of the check alone, parsing excluded. */
   ms: number;
-  explanation?: Explanation & { key: string };
+  explanation?: Explanation & { key: string; context?: CounterexampleContext };
   unknown?: LinearizabilityResult['unknownKeys'];
   /** Why the verdict is unknown when nothing could be checked (e.g. an empty history). */
   reason?: string;
@@ -187,7 +188,10 @@ export default class Check extends FaultlineCommand {
         keys: result.keys,
         ms: Math.round((performance.now() - started) * 10) / 10,
       };
-      if (result.failure?.explanation) file.explanation = { key: result.failure.key, ...result.failure.explanation };
+      if (result.failure?.explanation) {
+        const ex = result.failure.explanation;
+        file.explanation = { key: result.failure.key, ...ex, context: counterexampleContext(loaded.ops, ex.minimalOps) };
+      }
       if (result.unknownKeys) file.unknown = result.unknownKeys;
       files.push(file);
       if (showProgress) process.stderr.write('\r\x1b[K');
@@ -216,9 +220,12 @@ export default class Check extends FaultlineCommand {
       if (e.diedAt) lines.push(`  every linearization died at op ${e.diedAt.index}: ${e.diedAt.description} by process ${e.diedAt.process}`);
       lines.push(`  longest linearizable prefix: ${e.partialLinearization.length} ops`);
       lines.push(`  ${e.minimal ? 'minimal' : 'small (shrinking ran out of time)'} non-linearizable sub-history:`);
-      for (const op of e.minimalOps) {
-        const done = op.completedAtNs === undefined ? 'never completed' : `completed t=${humanTime(op.completedAtNs)}`;
-        lines.push(`    op ${op.index}  process ${op.process}  ${op.description}  (invoked t=${humanTime(op.invokedAtNs)}, ${done})`);
+      if (e.context) lines.push(...contextLines(e.context).map((l) => `  ${l}`));
+      else {
+        for (const op of e.minimalOps) {
+          const done = op.completedAtNs === undefined ? 'never completed' : `completed t=${humanTime(op.completedAtNs)}`;
+          lines.push(`    op ${op.index}  process ${op.process}  ${op.description}  (invoked t=${humanTime(op.invokedAtNs)}, ${done})`);
+        }
       }
       lines.push(`  ${e.text}`);
     }
