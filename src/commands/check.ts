@@ -6,10 +6,10 @@ import { open, readFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
 import { FaultlineCommand } from '../cli/base.js';
 import { exitCodeFor, UserError } from '../core/errors.js';
-import { databaseUrlFlag } from '../cli/flags.js';
+import { databaseUrlFlag, runFilterFlags, runFilterOf } from '../cli/flags.js';
 import { withDb } from '../history/db.js';
 import { loadHistoryFile } from '../history/formats.js';
-import { resolveRun } from '../history/runs.js';
+import { gatedVerdict, incompleteReason, resolveRun, type RunFilter } from '../history/runs.js';
 import { parseDuration } from '../run/spec.js';
 import { readHistory } from '../history/source.js';
 import type { Op } from '../core/op.js';
@@ -50,6 +50,8 @@ interface LoadedFile {
   model?: ModelName;
   initial?: unknown;
   failMeansFalse?: string[];
+  /** A stored run's status: a run that did not finish is never valid. */
+  status?: string;
 }
 
 /** Reads the first bytes of a file to tell Porcupine's logs (and empty files) from EDN / JSONL. */
@@ -74,18 +76,18 @@ function isRunRef(arg: string): boolean {
   return !existsSync(arg) && (arg === 'latest' || /^\d+$/.test(arg) || /^[^/.]+$/.test(arg));
 }
 
-async function loadRun(ref: string, databaseUrl: string | undefined): Promise<LoadedFile> {
+async function loadRun(ref: string, databaseUrl: string | undefined, filter: RunFilter): Promise<LoadedFile> {
   return withDb({ databaseUrl }, async (db) => {
-    const run = await resolveRun(db.sql, ref, db.where);
+    const run = await resolveRun(db.sql, ref, db.where, filter);
     const spec = run.spec as { workload?: string };
     // A run of the register workload is a cas-register; of kv, a kv map (one register per key).
     const model = spec.workload === 'register' ? 'cas-register' : spec.workload === 'kv' ? 'kv' : undefined;
-    return { format: `run ${run.id}`, ops: await readHistory(db, run.id), ...(model ? { model } : {}) };
+    return { format: `run ${run.id}`, ops: await readHistory(db, run.id), status: run.status, ...(model ? { model } : {}) };
   });
 }
 
-async function loadFile(path: string, databaseUrl?: string): Promise<LoadedFile> {
-  if (isRunRef(path)) return loadRun(path, databaseUrl);
+async function loadFile(path: string, databaseUrl?: string, filter: RunFilter = {}): Promise<LoadedFile> {
+  if (isRunRef(path)) return loadRun(path, databaseUrl, filter);
   const head = await sniff(path);
   if (head.trim() === '' && (await readFile(path, 'utf8')).trim() === '') return { format: 'empty', ops: [] };
   const porcupine = detectPorcupine(head);
@@ -131,6 +133,7 @@ export default class Check extends FaultlineCommand {
       default: DEFAULT_MAX_CACHE_ENTRIES,
       min: 1,
     }),
+    ...runFilterFlags,
     'database-url': databaseUrlFlag,
   };
 
@@ -153,7 +156,7 @@ export default class Check extends FaultlineCommand {
     const files: CheckedFile[] = [];
     for (const [i, path] of paths.entries()) {
       if (showProgress) process.stderr.write(`\r\x1b[K[${i + 1}/${paths.length}] ${path}`);
-      const loaded = await loadFile(path, flags['database-url']);
+      const loaded = await loadFile(path, flags['database-url'], runFilterOf(flags));
       const model = (flags.model as ModelName | undefined) ?? loaded.model;
       const kind = historyKind(loaded.ops);
       if (kind === 'empty') {
@@ -193,6 +196,11 @@ export default class Check extends FaultlineCommand {
         file.explanation = { key: result.failure.key, ...ex, context: counterexampleContext(loaded.ops, ex.minimalOps) };
       }
       if (result.unknownKeys) file.unknown = result.unknownKeys;
+      const gated = gatedVerdict(loaded.status, file.valid);
+      if (gated !== file.valid) {
+        file.valid = gated;
+        file.reason = `incomplete: ${incompleteReason(loaded.status)}; no violation in its partial history`;
+      }
       files.push(file);
       if (showProgress) process.stderr.write('\r\x1b[K');
       this.say(this.describe(file));

@@ -131,3 +131,12 @@ test('ciJob reads the usual CI variables', (t) => {
   t.is(gatedVerdict('crashed', true, true), true);
   t.is(gatedVerdict('finished', true), true);
 });
+
+test('check of a stored run that crashed is unknown too, and check latest honours --user', async (t) => {
+  const runId = await storedRun('gate-check-crashed', 'crashed', registerOps());
+  const r = await cli(['check', String(runId)]);
+  t.is(r.exitCode, 2, String(r.stdout) + String(r.stderr));
+  t.regex(String(r.stdout), /incomplete: the run crashed/);
+  const none = await cli(['check', 'latest', '--user', 'nobody-at-all']);
+  t.is(none.exitCode, 254);
+});

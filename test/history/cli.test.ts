@@ -104,7 +104,7 @@ test('malformed history files exit 254 naming the line', async (t) => {
   writeFileSync(badType, '{"index":0,"type":"begin","process":0,"f":"read","value":null,"timeNs":0}\n');
   const r3 = await cli(['history', 'import', badType, '--json']);
   t.is(r3.exitCode, 254);
-  t.deepEqual(Object.keys(JSON.parse(String(r3.stdout))), ['error'], '--json errors are JSON too');
+  t.deepEqual(Object.keys(JSON.parse(String(r3.stdout))), ['schemaVersion', 'error'], '--json errors are JSON too (versioned, docs/json.md)');
   oneLine(t, String(r3.stderr), `${badType}:1:`, 'begin');
 });
 
