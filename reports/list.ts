@@ -14,7 +14,7 @@ export interface RunListItem {
   status: string;
   valid: Validity | null;
   /** History events stored (invocations and completions). */
-  ops: number;
+  events: number;
   host?: string | null;
   user?: string | null;
   ci?: string | null;

@@ -37,7 +37,7 @@
       el('td', {}, el('a', { href: r.href }, r.name)),
       el('td', {}, r.startedAt.replace('T', ' ').slice(0, 19)),
       el('td', {}, r.source),
-      el('td', { class: 'num' }, r.ops.toLocaleString('en')),
+      el('td', { class: 'num' }, r.events.toLocaleString('en')),
       el('td', { class: 'status-cell' + (finished(r) ? '' : ' status-unfinished') }, r.status || ''),
       el('td', { class: 'verdict-cell' }, v),
       el('td', { class: 'by-cell' }, byOf(r)),

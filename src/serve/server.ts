@@ -24,7 +24,7 @@ function hostnameOf(hostHeader: string): string {
 
 async function runList(db: HistoryDb): Promise<RunListItem[]> {
   const rows = await listRuns(db.sql, LIST_LIMIT);
-  return rows.map((r) => ({ id: r.id, name: r.name, source: r.source, startedAt: r.startedAt.toISOString(), status: r.status, valid: r.valid, ops: r.ops, host: r.host, user: r.user, ci: r.ci, href: `/runs/${r.id}` }));
+  return rows.map((r) => ({ id: r.id, name: r.name, source: r.source, startedAt: r.startedAt.toISOString(), status: r.status, valid: r.valid, events: r.ops, host: r.host, user: r.user, ci: r.ci, href: `/runs/${r.id}` }));
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

@@ -58,7 +58,7 @@ browserTest('report header: UNKNOWN with CRASHED beside it, the reason, and who 
 });
 
 browserTest('run list: a crashed run reads unknown with its status; filters by status and by user, also from the address', async (t) => {
-  const base = { source: 'test', startedAt: '2026-12-01T10:00:00.000Z', ops: 10, ci: null };
+  const base = { source: 'test', startedAt: '2026-12-01T10:00:00.000Z', events: 10, ci: null };
   const runs: RunListItem[] = [
     { ...base, id: 3, name: 'crashed-one', status: 'crashed', valid: true, host: 'h1', user: 'alice', href: '/runs/3' },
     { ...base, id: 2, name: 'fine', status: 'finished', valid: true, host: 'h2', user: 'bob', href: '/runs/2', ci: 'github acme/db run 9 job t' },
