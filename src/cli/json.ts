@@ -7,6 +7,7 @@
 
 import type { Op } from '../core/op.js';
 import type { Validity } from '../core/validity.js';
+import { gatedVerdict } from '../core/gate.js';
 import type { RunRow } from '../history/runs.js';
 
 /** Version of every command's --json shape; bump it on an incompatible change. */
@@ -21,7 +22,7 @@ export interface RunJson {
   /** ISO-8601 UTC. */
   startedAt: string;
   finishedAt: string | null;
-  /** The stored verdict (null: never checked). */
+  /** The verdict (null: never checked); never `true` for a run that did not finish. */
   valid: Validity | null;
   /** History events stored (invocations and completions). */
   events: number;
@@ -38,7 +39,7 @@ export function runJson(r: RunRow): RunJson {
     status: r.status,
     startedAt: r.startedAt.toISOString(),
     finishedAt: r.finishedAt?.toISOString() ?? null,
-    valid: r.valid,
+    valid: r.valid === null ? null : gatedVerdict(r.status, r.valid),
     events: r.ops,
     host: r.host,
     user: r.user,

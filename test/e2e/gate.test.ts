@@ -58,6 +58,8 @@ for (const status of ['running', 'crashed', 'aborted'] as const) {
     t.regex(String(partial.stdout), /partial history accepted/);
     const runs = await cli(['runs', '--limit', '200']);
     t.regex(String(runs.stdout), new RegExp(`^${runId}\\s.*\\b${status}\\s+unknown`, 'm'), 'runs shows the status beside the verdict, never valid');
+    const listed = JSON.parse(String((await cli(['runs', '--json', '--status', status, '--limit', '200'])).stdout)) as { runs: { id: number; valid: unknown }[] };
+    t.is(listed.runs.find((x) => x.id === runId)!.valid, 'unknown', 'runs --json never says valid for an unfinished run either');
   });
 }
 
