@@ -43,8 +43,26 @@ export function summarize(model: AnyModel, call: Calls[number]): OpSummary {
   return s;
 }
 
+/**
+ * A history time for people: ns, µs, ms or s, as the report draws them. Every `t=` in an
+ * explanation is time since the run (or the imported history) started — see T_ORIGIN.
+ */
+export function humanTime(ns: number): string {
+  const ms = ns / 1e6;
+  if (Math.abs(ms) >= 10_000) return `${(ms / 1000).toFixed(2)} s`;
+  if (Math.abs(ms) >= 100) return `${ms.toFixed(0)} ms`;
+  if (Math.abs(ms) >= 1) return `${ms.toFixed(2)} ms`;
+  if (Math.abs(ns) >= 1000) return `${(ns / 1000).toFixed(0)} µs`;
+  return `${ns} ns`;
+}
+
+/** What `t=` is relative to, said once after each explanation. */
+export const T_ORIGIN = 't = time since the run started';
+
+const t = (ns: number | undefined): string => (ns === undefined ? 't=?' : `t=${humanTime(ns)}`);
+
 function when(s: OpSummary): string {
-  return s.completedAtNs === undefined ? `invoked at t=${s.invokedAtNs}` : `t=${s.invokedAtNs}–${s.completedAtNs}`;
+  return s.completedAtNs === undefined ? `invoked at ${t(s.invokedAtNs)}` : `${t(s.invokedAtNs)}–${humanTime(s.completedAtNs)}`;
 }
 
 function who(s: OpSummary): string {
@@ -179,18 +197,18 @@ export function describeImpossibility(model: AnyModel, calls: Calls, limits: Sea
   const after = calls.filter((c) => c.callAt > stuck.returnAt).map((c) => summarize(model, c));
   const parts: string[] = [];
   if (before.length === 1) {
-    parts.push(`${stuckS.description} at t=${stuckS.invokedAtNs} cannot follow ${before[0]!.description} which completed at t=${before[0]!.completedAtNs}`);
+    parts.push(`${stuckS.description} at ${t(stuckS.invokedAtNs)} cannot follow ${before[0]!.description} which completed at ${t(before[0]!.completedAtNs)}`);
   } else if (before.length > 1) {
     parts.push(
-      `${stuckS.description} at t=${stuckS.invokedAtNs} cannot follow ${before
-        .map((b) => `${b.description} (completed t=${b.completedAtNs})`)
+      `${stuckS.description} at ${t(stuckS.invokedAtNs)} cannot follow ${before
+        .map((b) => `${b.description} (completed ${t(b.completedAtNs)})`)
         .join(' and ')}`,
     );
   } else {
     parts.push(`${who(stuckS)} cannot take effect`);
   }
   if (after.length > 0) {
-    parts.push(`; it completed at t=${stuckS.completedAtNs}, before ${after.map((a) => `${a.description} was invoked at t=${a.invokedAtNs}`).join(' and ')}`);
+    parts.push(`; it completed at ${t(stuckS.completedAtNs)}, before ${after.map((a) => `${a.description} was invoked at ${t(a.invokedAtNs)}`).join(' and ')}`);
   }
   if (out.best.order.length > 0) {
     const last = out.best.states.at(-1);
@@ -210,5 +228,6 @@ export function describeImpossibility(model: AnyModel, calls: Calls, limits: Sea
       } helps`,
     );
   }
-  return `${parts.join('')}.`;
+  const text = `${parts.join('')}.`;
+  return text.includes('t=') ? `${text} (${T_ORIGIN}.)` : text;
 }

@@ -24,6 +24,14 @@ export interface ReportRun {
   runtime?: string;
   /** Why the run crashed or was aborted. */
   error?: string;
+  /** Set by the page model: why the verdict shown is not the checkers' (incomplete run, empty history). */
+  verdictReason?: string;
+  /** Set by the page model: what the checkers said, when the gate changed it. */
+  checkedValid?: Validity | null;
+  /** Who made the run, where (host, user, CI job). */
+  host?: string | null;
+  user?: string | null;
+  ci?: string | null;
 }
 
 export interface ReportData {

@@ -1,7 +1,9 @@
 // JUnit XML of a run: one testcase per checker, its explanation as the failure message, so CI
 // systems show which checker failed and why.
 
+import type { Op } from '../src/core/op.js';
 import type { CheckResult } from '../src/core/validity.js';
+import { contextLines, withWitnessContext, type CounterexampleContext } from './context.js';
 
 function xml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
@@ -14,7 +16,11 @@ export function reasonOf(name: string, r: CheckResult): string {
   const failure = d.failure?.explanation;
   if (failure) {
     const key = d.failure.key ? `key ${d.failure.key}: ` : '';
-    const ops = (failure.minimalOps ?? []).map((o: { index: number; process: unknown; description: string }) => `  op ${o.index} (process ${String(o.process)}): ${o.description}`);
+    // With the witness context (node of each op, faults in effect), else the bare ops.
+    const context = failure.context as CounterexampleContext | undefined;
+    const ops = context
+      ? contextLines(context)
+      : (failure.minimalOps ?? []).map((o: { index: number; process: unknown; description: string }) => `  op ${o.index} (process ${String(o.process)}): ${o.description}`);
     return [`${key}${failure.text}`, ...(ops.length ? ['minimal non-linearizable sub-history:', ...ops] : [])].join('\n');
   }
   if (d.valid === false && d.failure) return `key ${d.failure.key} is not linearizable`;
@@ -25,9 +31,20 @@ export function reasonOf(name: string, r: CheckResult): string {
   return `${name}: ${String(r.valid)}`;
 }
 
-export function junitXml(suite: string, results: Record<string, CheckResult>, o: { timeS?: number; error?: string } = {}): string {
+/** One line for a JUnit message: each witness op's node, and the faults in effect (or none). */
+export function contextSummary(r: CheckResult): string {
+  const context = (r as { failure?: { explanation?: { context?: CounterexampleContext } } }).failure?.explanation?.context;
+  if (!context) return '';
+  const ops = context.ops.map((o) => `op ${o.index} on ${o.node ?? 'an unrecorded node'}`).join(', ');
+  const faults = context.faults.length ? `faults active: ${context.faults.map((f) => f.label).join('; ')}` : 'no fault was active';
+  return ` [${ops}; ${faults}]`;
+}
+
+/** `history`, when given, adds each counterexample's node and fault context to the message. */
+export function junitXml(suite: string, results: Record<string, CheckResult>, o: { timeS?: number; error?: string; history?: readonly Op[] } = {}): string {
+  if (o.history) results = withWitnessContext(results, o.history);
   const cases = Object.entries(results).map(([name, r]) => {
-    const body = r.valid === true ? '' : r.valid === false ? `<failure message="${xml(reasonOf(name, r).split('\n')[0]!)}">${xml(reasonOf(name, r))}</failure>` : `<error message="unknown: ${xml(reasonOf(name, r).split('\n')[0]!)}">${xml(reasonOf(name, r))}</error>`;
+    const body = r.valid === true ? '' : r.valid === false ? `<failure message="${xml(reasonOf(name, r).split('\n')[0]! + contextSummary(r))}">${xml(reasonOf(name, r))}</failure>` : `<error message="unknown: ${xml(reasonOf(name, r).split('\n')[0]!)}">${xml(reasonOf(name, r))}</error>`;
     return `    <testcase classname="${xml(suite)}" name="${xml(name)}">${body}</testcase>`;
   });
   if (o.error) cases.push(`    <testcase classname="${xml(suite)}" name="harness"><error message="${xml(o.error)}"/></testcase>`);

@@ -1,5 +1,5 @@
 // The run list page of `faultline serve`: every stored run, coloured by verdict, filterable by
-// name, verdict and date, each linking to its report. Same safety as the report: inert JSON,
+// name, verdict, status, who ran it and date, each linking to its report. Same safety as the report: inert JSON,
 // DOM built from text, a CSP allowing only our own inline scripts.
 
 import type { Validity } from '../src/core/validity.js';
@@ -13,7 +13,11 @@ export interface RunListItem {
   startedAt: string;
   status: string;
   valid: Validity | null;
-  ops: number;
+  /** History events stored (invocations and completions). */
+  events: number;
+  host?: string | null;
+  user?: string | null;
+  ci?: string | null;
   /** Where this run's report is served, e.g. /runs/12. */
   href: string;
 }

@@ -3,6 +3,8 @@
 
 import type { CheckResult } from '../src/core/validity.js';
 import { pairOps, type Op, type OpPair } from '../src/core/op.js';
+import { shownVerdict } from '../src/core/gate.js';
+import { withWitnessContext } from './context.js';
 import type { ReportData } from './data.js';
 import { describeFault, faultWindows, toMs, type FaultWindow } from './faults.js';
 
@@ -53,6 +55,8 @@ export interface PageModel {
   counts: { ok: number; fail: number; info: number; pending: number; nemesis: number };
   results: Record<string, CheckResult>;
   lanes: string[];
+  /** Per lane, the client processes it hosted in order (a retired process's thread goes on as the next); null for the nemesis lane. */
+  laneProcesses: (number[] | null)[];
   fs: string[];
   nodes: string[];
   calls: CallColumns;
@@ -109,7 +113,7 @@ export function buildPageModel(data: ReportData): PageModel {
     if (op.process === 'nemesis') hasNemesis = true;
   }
   const pairs = pairOps(history);
-  const { lanes, laneOf } = assignLanes(pairs, hasNemesis);
+  const { lanes, laneOf, laneProcesses } = assignLanes(pairs, hasNemesis);
   const calls: CallColumns = { lane: [], process: [], startMs: [], endMs: [], type: [], f: [], index: [], node: [], value: [], invokeValue: {}, error: {} };
   const nemesis: NemesisEvent[] = [];
   const counts = { ok: 0, fail: 0, info: 0, pending: 0, nemesis: 0 };
@@ -143,12 +147,19 @@ export function buildPageModel(data: ReportData): PageModel {
     if (invoked !== value) calls.invokeValue[i] = invoked;
     if (completion?.error) calls.error[i] = completion.error;
   }
+  // The gate: a run that did not finish, or an empty history, is never shown valid.
+  const clientOps = counts.ok + counts.fail + counts.info + counts.pending;
+  const verdict = shownVerdict(data.run, clientOps);
+  const run: ReportData['run'] = { ...data.run, valid: verdict.valid };
+  if (verdict.reason) run.verdictReason = verdict.reason;
+  if (verdict.valid !== data.run.valid) run.checkedValid = data.run.valid;
   return {
-    run: data.run,
+    run,
     durationMs: toMs(endNs),
     counts,
-    results: Object.fromEntries(Object.entries(data.results).map(([k, r]) => [k, trimResult(r)])),
+    results: Object.fromEntries(Object.entries(withWitnessContext(data.results, history)).map(([k, r]) => [k, trimResult(r)])),
     lanes,
+    laneProcesses,
     fs: fs.table,
     nodes: nodes.table,
     calls,
@@ -168,7 +179,7 @@ export function buildPageModel(data: ReportData): PageModel {
  * run with many crashed ops keeps as many lanes as it had threads. Labels name the first process
  * of a lane and how many followed it.
  */
-function assignLanes(pairs: readonly OpPair[], hasNemesis: boolean): { lanes: string[]; laneOf: Map<Op['process'], number> } {
+function assignLanes(pairs: readonly OpPair[], hasNemesis: boolean): { lanes: string[]; laneOf: Map<Op['process'], number>; laneProcesses: (number[] | null)[] } {
   const laneOf = new Map<Op['process'], number>();
   const members: number[][] = [];
   const freeAtNs: number[] = [];
@@ -192,7 +203,7 @@ function assignLanes(pairs: readonly OpPair[], hasNemesis: boolean): { lanes: st
   for (const [p, lane] of laneOf) laneOf.set(p, lane + offset);
   if (hasNemesis) laneOf.set('nemesis', 0);
   const labels = members.map((ps) => `p${ps[0]}${ps.length > 1 ? ` +${ps.length - 1}` : ''}`);
-  return { lanes: [...(hasNemesis ? ['nemesis'] : []), ...labels], laneOf };
+  return { lanes: [...(hasNemesis ? ['nemesis'] : []), ...labels], laneOf, laneProcesses: [...(hasNemesis ? [null] : []), ...members] };
 }
 
 /** Per fault window: how many client ops completed inside it, and how many of those were ok. */

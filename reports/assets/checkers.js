@@ -14,24 +14,35 @@
   const show = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
 
   /** The minimal counterexample as bars per process, from invoke to completion, labelled with the op. */
-  function miniTimeline(ops, diedIndex) {
+  function miniTimeline(ops, diedIndex, context) {
+    const nodeOf = new Map(((context && context.ops) || []).map((o) => [o.index, o.node]));
+    const where = (o) => (nodeOf.get(o.index) ? ', node ' + nodeOf.get(o.index) : '');
     const procs = [...new Set(ops.map((o) => String(o.process)))];
     const ends = ops.map((o) => (o.completedAtNs === undefined ? o.invokedAtNs : o.completedAtNs));
     const t0 = Math.min(...ops.map((o) => o.invokedAtNs));
     const t1 = Math.max(...ends);
     const span = Math.max(1, t1 - t0);
     const W = 760, left = 90, right = 20, laneH = 46, top = 10;
-    const H = top + procs.length * laneH + 30;
+    const faults = (context && context.faults) || [];
+    const bandH = faults.length ? 16 * faults.length + 4 : 0;
+    const H = top + bandH + procs.length * laneH + 30;
     const x = (ns) => left + ((ns - t0) / span) * (W - left - right);
     const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: 'mini', role: 'img' });
+    // Faults in effect during the witness window: a shaded band each, named, behind the ops.
+    faults.forEach((f, k) => {
+      const fx0 = Math.max(left, x(f.startNs)), fx1 = Math.min(W - right, x(f.endNs));
+      root.append(svg('rect', { x: fx0, y: top + 16 * k, width: Math.max(2, fx1 - fx0), height: H - top - 16 * k - 24, fill: '#7c4dd2', 'fill-opacity': 0.14, class: 'mini-fault' }));
+      root.append(svg('text', { x: fx0 + 4, y: top + 16 * k + 12, class: 'mini-fault-label' }, '⚡ ' + f.label));
+    });
+    const laneTop = top + bandH;
     procs.forEach((p, i) => {
-      const y = top + i * laneH;
+      const y = laneTop + i * laneH;
       root.append(svg('line', { x1: left, x2: W - right, y1: y + laneH / 2 + 8, y2: y + laneH / 2 + 8, stroke: '#ddd' }));
       root.append(svg('text', { x: 8, y: y + laneH / 2 + 12, class: 'lane' }, 'process ' + p));
     });
     ops.forEach((o) => {
       const lane = procs.indexOf(String(o.process));
-      const y = top + lane * laneH + laneH / 2;
+      const y = laneTop + lane * laneH + laneH / 2;
       const x0 = x(o.invokedAtNs);
       const crashed = o.completedAtNs === undefined;
       const x1 = crashed ? W - right : Math.max(x0 + 3, x(o.completedAtNs));
@@ -40,19 +51,33 @@
       g.append(svg('rect', { x: x0, y: y, width: x1 - x0, height: 14, rx: 3, fill: crashed ? COLORS.info : died ? COLORS.fail : COLORS.ok, 'fill-opacity': crashed ? 0.5 : 0.85 }));
       // Labels of ops in the right half end at the bar's end, so they stay inside the picture.
       const rightHalf = x0 > (left + W) / 2;
-      g.append(svg('text', { x: rightHalf ? x1 : x0, y: y - 4, class: 'op-label', 'text-anchor': rightHalf ? 'end' : 'start' }, o.description + '  (op ' + o.index + ', process ' + o.process + ')'));
+      g.append(svg('text', { x: rightHalf ? x1 : x0, y: y - 4, class: 'op-label', 'text-anchor': rightHalf ? 'end' : 'start' }, o.description + '  (op ' + o.index + ', process ' + o.process + where(o) + ')'));
       g.append(svg('title', {}, `op ${o.index}, process ${o.process}: ${o.description}\ninvoked ${ms(nsToMs(o.invokedAtNs))}` + (crashed ? ', never completed' : `, completed ${ms(nsToMs(o.completedAtNs))}`)));
       root.append(g);
     });
-    const axisY = top + procs.length * laneH + 18;
+    const axisY = laneTop + procs.length * laneH + 18;
     root.append(svg('text', { x: left, y: axisY, class: 'axis' }, ms(nsToMs(t0))));
     root.append(svg('text', { x: W - right, y: axisY, class: 'axis', 'text-anchor': 'end' }, ms(nsToMs(t1))));
     return root;
   }
 
-  /** The checker writes times as t=<ns since the run started>; people read milliseconds. */
+  /** Older stored results say t=<ns since the run started>; people read milliseconds (new ones already do). */
   function readableTimes(text) {
-    return text.replace(/\bt=(\d+)(–(\d+))?/g, (_, a, __, b) => 't=' + ms(Number(a) / 1e6) + (b ? '–' + ms(Number(b) / 1e6) : ''));
+    return text.replace(/\bt=(\d+)(–(\d+))?(?![\d.]|\s?(?:ns|µs|ms|s)\b)/g, (_, a, __, b) => 't=' + ms(Number(a) / 1e6) + (b ? '–' + ms(Number(b) / 1e6) : ''));
+  }
+
+  /** Which node served each witness op, and which faults were in effect while they ran. */
+  function contextBlock(c, diedIndex) {
+    const span = ms(nsToMs(c.windowNs.start)) + ' – ' + ms(nsToMs(c.windowNs.end));
+    const faults = c.faults.length
+      ? el('p', { className: 'faults-active', id: 'counterexample-faults' }, 'Faults active during the witness window (' + span + '): ', c.faults.map((f, i) => el('strong', {}, (i ? '; ' : '') + f.label + ' (' + ms(nsToMs(f.startNs)) + ' – ' + (f.open ? 'end' : ms(nsToMs(f.endNs))) + ')')))
+      : el('p', { className: 'faults-none', id: 'counterexample-faults' }, 'No fault was active during the witness window (' + span + ').');
+    return el(
+      'div',
+      { className: 'witness-context', id: 'counterexample-context' },
+      table(['op', 'process', 'node', 'what', 'invoked', 'completed'], c.ops.map((o) => [String(o.index) + (o.index === diedIndex ? ' (culprit)' : ''), String(o.process), o.node || 'not recorded', o.description, ms(nsToMs(o.invokedAtNs)), o.completedAtNs === undefined ? 'never' : ms(nsToMs(o.completedAtNs))]), 'witness-ops'),
+      faults,
+    );
   }
 
   function linearizable(r) {
@@ -62,10 +87,11 @@
     if (ex) {
       out.push(el('p', { className: 'explanation', id: 'explanation' }, readableTimes(ex.text)));
       out.push(el('h4', {}, (ex.minimal ? 'Minimal' : 'Small (shrinking ran out of time)') + ' counterexample: ' + ex.minimalOps.length + ' ops no one of which can be removed'));
-      out.push(el('div', { className: 'mini-wrap', id: 'counterexample' }, miniTimeline(ex.minimalOps, ex.diedAt && ex.diedAt.index)));
+      out.push(el('div', { className: 'mini-wrap', id: 'counterexample' }, miniTimeline(ex.minimalOps, ex.diedAt && ex.diedAt.index, ex.context)));
+      if (ex.context) out.push(contextBlock(ex.context, ex.diedAt && ex.diedAt.index));
       out.push(el('p', { className: 'muted' }, 'Each bar runs from the op\u2019s invoke to its completion (amber: never completed, so it may have happened at any later time); red marks the op no legal order can place.'));
       const indices = ex.minimalOps.map((o) => o.index);
-      out.push(el('a', { href: '#timeline', className: 'jump', id: 'jump-counterexample', onclick: () => window.FL.timeline && window.FL.timeline.focus(indices) }, '→ show these ops in the full timeline'));
+      out.push(el('a', { href: '#timeline', className: 'jump', id: 'jump-counterexample', onclick: () => window.FL.timeline && window.FL.timeline.focus(indices, ex.diedAt && ex.diedAt.index) }, '→ show these ops in the full timeline'));
       if (ex.diedAt) out.push(el('p', {}, 'Every candidate order died at op ' + ex.diedAt.index + ' (' + ex.diedAt.description + ', process ' + ex.diedAt.process + ').'));
       const partial = ex.partialLinearization || [];
       if (partial.length) {

@@ -46,20 +46,28 @@
     const meta = [
       run.id !== undefined ? 'run ' + run.id : null,
       when,
-      run.status && run.status !== 'finished' ? run.status : null,
+      run.user || run.host ? 'by ' + [run.user, run.host].filter(Boolean).join('@') : null,
+      run.ci || null,
       run.startedAt && run.finishedAt && run.source !== 'import' ? 'took ' + ms(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : null,
       'history spans ' + ms(model.durationMs),
     ].filter(Boolean);
     const header = el(
       'header',
       { className: 'header verdict-' + v },
-      el('div', { className: 'verdict', id: 'verdict' }, v === 'invalid' ? 'INVALID' : v === 'valid' ? 'VALID' : 'UNKNOWN'),
+      el(
+        'div',
+        { className: 'verdict', id: 'verdict' },
+        v === 'invalid' ? 'INVALID' : v === 'valid' ? 'VALID' : 'UNKNOWN',
+        // The status stands beside the verdict, as large: a run that did not finish is never valid.
+        run.status && run.status !== 'finished' ? el('div', { className: 'run-status', id: 'run-status' }, run.status.toUpperCase()) : null,
+      ),
       el(
         'div',
         { className: 'title' },
         el('h1', {}, run.name),
         el('div', { className: 'meta' }, meta.join(' · ')),
         run.error ? el('div', { className: 'run-error' }, 'the run ' + (run.status || 'failed') + ': ' + run.error) : null,
+        run.verdictReason ? el('div', { className: 'verdict-reason', id: 'verdict-reason' }, run.verdictReason) : null,
         el(
           'div',
           { className: 'counts', id: 'counts' },

@@ -26,6 +26,8 @@
   const full = { t0: 0, t1: Math.max(1, model.durationMs) * 1.01 };
   let view = { ...full };
   let highlighted = new Set();
+  let highlightedIds = [];
+  let culprit = null;
 
   const canvas = el('canvas', { id: 'timeline-canvas', className: 'timeline-canvas' });
   const tip = el('div', { className: 'tooltip', id: 'tooltip', role: 'tooltip' });
@@ -129,13 +131,44 @@
       ctx.fillText(model.fs[C.f[i]] + ' ' + C.value[i], x0 + 3, lanesTop + C.lane[i] * laneH + laneH / 2);
       ctx.restore();
     }
-    if (highlighted.size) {
-      ctx.strokeStyle = COLORS.highlight;
-      ctx.lineWidth = 2;
-      for (let i = lo; i < hi; i++) {
-        if (!highlighted.has(C.index[i])) continue;
-        const x0 = xOf(C.startMs[i]);
-        ctx.strokeRect(x0 - 2, lanesTop + C.lane[i] * laneH - 1, Math.max(4, xOf(C.endMs[i]) - x0 + 4), laneH + 2);
+  }
+
+  /**
+   * The ops of a counterexample, drawn last and at least 5 px wide in every mode (dense or not), so
+   * long ops around them never hide a fast one; the culprit (the op no legal order can place) gets
+   * a red outline and a ▼ marker with its name, at every zoom.
+   */
+  function drawHighlights(ctx) {
+    if (!highlighted.size) return;
+    for (const i of highlightedIds) {
+      if (C.endMs[i] < view.t0 || C.startMs[i] > view.t1) continue;
+      const x0 = xOf(C.startMs[i]);
+      const w = Math.max(5, xOf(C.endMs[i]) - x0);
+      const y = lanesTop + C.lane[i] * laneH;
+      ctx.fillStyle = COLORS[OUTCOMES[C.type[i]]];
+      ctx.fillRect(x0, y + 1, w, laneH - 2);
+      if (laneH >= 14 && w > 34) {
+        ctx.fillStyle = '#fff';
+        ctx.font = '11px system-ui, sans-serif';
+        ctx.fillText((model.fs[C.f[i]] + ' ' + C.value[i]).slice(0, Math.floor(w / 6)), x0 + 3, y + laneH / 2);
+      }
+      const isCulprit = C.index[i] === culprit;
+      ctx.strokeStyle = isCulprit ? COLORS.fail : COLORS.highlight;
+      ctx.lineWidth = isCulprit ? 3 : 2;
+      ctx.strokeRect(x0 - 2, y - 1, w + 4, laneH + 2);
+      if (isCulprit) {
+        const cx = x0 + w / 2;
+        ctx.fillStyle = COLORS.fail;
+        ctx.beginPath();
+        ctx.moveTo(cx - 6, y - 10);
+        ctx.lineTo(cx + 6, y - 10);
+        ctx.lineTo(cx, y - 2);
+        ctx.closePath();
+        ctx.fill();
+        ctx.font = 'bold 11px system-ui, sans-serif';
+        ctx.textBaseline = 'bottom';
+        ctx.fillText('culprit: op ' + C.index[i], Math.min(cx + 8, cssW - 90), y - 2);
+        ctx.textBaseline = 'middle';
       }
     }
   }
@@ -250,6 +283,7 @@
     drawCalls(ctx);
     drawBands(ctx);
     drawNemesis(ctx);
+    drawHighlights(ctx);
     ctx.restore();
     drawAxis(ctx);
   }
@@ -291,10 +325,20 @@
     return lines;
   }
 
+  /** Over a lane's label: which processes shared the lane, and why a label reads "p0 +1". */
+  function laneInfo(y) {
+    const lane = Math.floor((y - lanesTop) / laneH);
+    const members = model.laneProcesses && model.laneProcesses[lane];
+    if (!members) return lane === nemesisLane ? ['nemesis', 'the fault injector\u2019s own ops'] : null;
+    const lines = ['lane ' + model.lanes[lane] + ': process' + (members.length > 1 ? 'es ' : ' ') + members.join(', ')];
+    if (members.length > 1) lines.push('one worker thread: an op of unknown outcome (info) retires its process, and the thread goes on under a new process id');
+    return lines;
+  }
+
   function showTip(ev) {
     const r = canvas.getBoundingClientRect();
     const x = ev.clientX - r.left, y = ev.clientY - r.top;
-    const lines = x > GUTTER ? hit(x, y) : null;
+    const lines = x > GUTTER ? hit(x, y) : laneInfo(y);
     if (!lines) {
       tip.style.display = 'none';
       return;
@@ -336,11 +380,13 @@
   canvas.addEventListener('dblclick', () => zoomTo(full.t0, full.t1));
   window.addEventListener('resize', resize);
 
-  /** Zooms to the given ops (history indices of invokes) with some context, and outlines them. */
-  function focus(indices) {
+  /** Zooms to the given ops (history indices of invokes) with some context, and marks them; `culprit` in red. */
+  function focus(indices, culpritIndex) {
     highlighted = new Set(indices);
+    culprit = culpritIndex === undefined ? null : culpritIndex;
     const ids = [];
     for (let i = 0; i < n; i++) if (highlighted.has(C.index[i])) ids.push(i);
+    highlightedIds = ids;
     if (!ids.length) return;
     const t0 = Math.min(...ids.map((i) => C.startMs[i])), t1 = Math.max(...ids.map((i) => C.endMs[i]));
     const pad = Math.max(1, (t1 - t0) * 0.6);
@@ -348,9 +394,16 @@
     canvas.scrollIntoView({ block: 'center' });
   }
 
+  /** Lanes labelled "p0 +1" say it in words, once, next to the legend. */
+  function retiredNote() {
+    const shared = model.lanes.find((l) => / \+\d+$/.test(l));
+    if (!shared) return null;
+    return el('span', { className: 'legend-item lane-note', id: 'lane-note' }, shared + ' = one worker thread: process ' + shared.split(' ')[0].slice(1) + ', then ' + shared.split('+')[1] + ' more, each taking over after an info (unknown outcome) retired the one before');
+  }
+
   function legend() {
     const item = (color, label) => el('span', { className: 'legend-item' }, el('i', { style: 'background:' + color }), label);
-    return el('div', { className: 'legend' }, item(COLORS.ok, 'ok'), item(COLORS.fail, 'fail'), item(COLORS.info, 'info (unknown)'), model.counts.pending ? item(COLORS.pending, 'never completed') : null, model.windows.length ? item(COLORS.bandEdge, 'fault window') : null, nemesisLane >= 0 ? item(COLORS.bandText, '◆ nemesis op') : null);
+    return el('div', { className: 'legend' }, item(COLORS.ok, 'ok'), item(COLORS.fail, 'fail'), item(COLORS.info, 'info (unknown)'), model.counts.pending ? item(COLORS.pending, 'never completed') : null, model.windows.length ? item(COLORS.bandEdge, 'fault window') : null, nemesisLane >= 0 ? item(COLORS.bandText, '◆ nemesis op') : null, retiredNote());
   }
 
   function render() {

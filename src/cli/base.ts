@@ -2,6 +2,13 @@
 // one line and picks the exit code, so commands never print stacks themselves.
 
 import { Command, Flags } from '@oclif/core';
+import { JSON_SCHEMA_VERSION } from './json.js';
+
+/** Every --json document starts with its schema version (docs/json.md). */
+export function withSchemaVersion(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || 'schemaVersion' in json) return json;
+  return { schemaVersion: JSON_SCHEMA_VERSION, ...json };
+}
 
 export abstract class FaultlineCommand extends Command {
   static override baseFlags = {
@@ -11,6 +18,11 @@ export abstract class FaultlineCommand extends Command {
   /** Errors are handled once, in src/cli/main.ts (one line, the right exit code). */
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
     throw err;
+  }
+
+  /** Every command's --json output carries `schemaVersion`, whichever command wrote it. */
+  protected override logJson(json: unknown): void {
+    super.logJson(withSchemaVersion(json));
   }
 
   /** Prints a line for humans unless --json is on (then stdout carries only the result). */

@@ -4,6 +4,8 @@
 
 import { Errors, flush, run } from '@oclif/core';
 import { EXIT, UserError } from '../core/errors.js';
+import { applyColorEnv } from './color.js';
+import { JSON_SCHEMA_VERSION } from './json.js';
 
 function debugEnabled(argv: string[]): boolean {
   return argv.includes('--debug') || /(^|,)faultline/.test(process.env.DEBUG ?? '');
@@ -36,6 +38,7 @@ function classify(err: unknown): Classified | { exit: number; silent: true } {
 }
 
 export async function main(argv: string[], url: string): Promise<void> {
+  applyColorEnv();
   try {
     await run(argv, url);
     await flush();
@@ -46,7 +49,7 @@ export async function main(argv: string[], url: string): Promise<void> {
       return;
     }
     if (argv.includes('--json')) {
-      process.stdout.write(JSON.stringify({ error: { message: c.message, exit: c.exit } }) + '\n');
+      process.stdout.write(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, error: { message: c.message, exit: c.exit } }) + '\n');
     }
     process.stderr.write(`Error: ${c.message}\n`);
     if (debugEnabled(argv)) {

@@ -1,5 +1,5 @@
-// How a verdict reads in a terminal: words, and colour only on a TTY without NO_COLOR
-// (chalk already honours NO_COLOR, FORCE_COLOR and non-TTY streams).
+// How a verdict reads in a terminal: words, and colour only when asked for (see colorEnabled in
+// ./color.ts: a TTY without NO_COLOR, or FORCE_COLOR).
 
 import chalk from 'chalk';
 import type { Validity } from '../core/validity.js';

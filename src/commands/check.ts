@@ -6,18 +6,20 @@ import { open, readFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
 import { FaultlineCommand } from '../cli/base.js';
 import { exitCodeFor, UserError } from '../core/errors.js';
-import { databaseUrlFlag } from '../cli/flags.js';
+import { databaseUrlFlag, runFilterFlags, runFilterOf } from '../cli/flags.js';
 import { withDb } from '../history/db.js';
 import { loadHistoryFile } from '../history/formats.js';
-import { resolveRun } from '../history/runs.js';
+import { gatedVerdict, incompleteReason, resolveRun, type RunFilter } from '../history/runs.js';
 import { parseDuration } from '../run/spec.js';
 import { readHistory } from '../history/source.js';
 import type { Op } from '../core/op.js';
 import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
-import type { Explanation } from '../../checkers/explain.js';
+import { humanTime, type Explanation } from '../../checkers/explain.js';
+import { contextLines, counterexampleContext, type CounterexampleContext } from '../../reports/context.js';
 import { checkLinearizable, DEFAULT_MAX_CACHE_ENTRIES, type LinearizabilityResult } from '../../checkers/linearizable.js';
 import { isModelName, MODEL_NAMES, type ModelName } from '../../checkers/models/index.js';
 import { mergeValidity, type Validity } from '../core/validity.js';
+import { EMPTY_HISTORY_REASON, historyKind, TXN_HISTORY_HINT } from '../history/formats.js';
 
 export interface CheckedFile {
   path: string;
@@ -29,11 +31,15 @@ export interface CheckedFile {
   keys: number;
   /** Time of the check alone, parsing excluded. */
   ms: number;
-  explanation?: Explanation & { key: string };
+  explanation?: Explanation & { key: string; context?: CounterexampleContext };
   unknown?: LinearizabilityResult['unknownKeys'];
+  /** Why the verdict is unknown when nothing could be checked (e.g. an empty history). */
+  reason?: string;
 }
 
+/** `check --json`, schema version 1 (docs/json.md). */
 export interface CheckCommandResult {
+  schemaVersion: 1;
   valid: Validity;
   files: CheckedFile[];
 }
@@ -44,6 +50,8 @@ interface LoadedFile {
   model?: ModelName;
   initial?: unknown;
   failMeansFalse?: string[];
+  /** A stored run's status: a run that did not finish is never valid. */
+  status?: string;
 }
 
 /** Reads the first bytes of a file to tell Porcupine's logs (and empty files) from EDN / JSONL. */
@@ -68,18 +76,18 @@ function isRunRef(arg: string): boolean {
   return !existsSync(arg) && (arg === 'latest' || /^\d+$/.test(arg) || /^[^/.]+$/.test(arg));
 }
 
-async function loadRun(ref: string, databaseUrl: string | undefined): Promise<LoadedFile> {
+async function loadRun(ref: string, databaseUrl: string | undefined, filter: RunFilter): Promise<LoadedFile> {
   return withDb({ databaseUrl }, async (db) => {
-    const run = await resolveRun(db.sql, ref, db.where);
+    const run = await resolveRun(db.sql, ref, db.where, filter);
     const spec = run.spec as { workload?: string };
     // A run of the register workload is a cas-register; of kv, a kv map (one register per key).
     const model = spec.workload === 'register' ? 'cas-register' : spec.workload === 'kv' ? 'kv' : undefined;
-    return { format: `run ${run.id}`, ops: await readHistory(db, run.id), ...(model ? { model } : {}) };
+    return { format: `run ${run.id}`, ops: await readHistory(db, run.id), status: run.status, ...(model ? { model } : {}) };
   });
 }
 
-async function loadFile(path: string, databaseUrl?: string): Promise<LoadedFile> {
-  if (isRunRef(path)) return loadRun(path, databaseUrl);
+async function loadFile(path: string, databaseUrl?: string, filter: RunFilter = {}): Promise<LoadedFile> {
+  if (isRunRef(path)) return loadRun(path, databaseUrl, filter);
   const head = await sniff(path);
   if (head.trim() === '' && (await readFile(path, 'utf8')).trim() === '') return { format: 'empty', ops: [] };
   const porcupine = detectPorcupine(head);
@@ -125,6 +133,7 @@ export default class Check extends FaultlineCommand {
       default: DEFAULT_MAX_CACHE_ENTRIES,
       min: 1,
     }),
+    ...runFilterFlags,
     'database-url': databaseUrlFlag,
   };
 
@@ -147,15 +156,17 @@ export default class Check extends FaultlineCommand {
     const files: CheckedFile[] = [];
     for (const [i, path] of paths.entries()) {
       if (showProgress) process.stderr.write(`\r\x1b[K[${i + 1}/${paths.length}] ${path}`);
-      const loaded = await loadFile(path, flags['database-url']);
+      const loaded = await loadFile(path, flags['database-url'], runFilterOf(flags));
       const model = (flags.model as ModelName | undefined) ?? loaded.model;
-      if (loaded.ops.length === 0) {
-        // An empty history (a cluster that never started) is trivially linearizable.
-        files.push({ path, format: loaded.format, model: model ?? null, valid: true, ops: 0, keys: 0, ms: 0 });
+      const kind = historyKind(loaded.ops);
+      if (kind === 'empty') {
+        // An empty history (a cluster that never started) proves nothing: unknown, never valid.
+        files.push({ path, format: loaded.format, model: model ?? null, valid: 'unknown', ops: 0, keys: 0, ms: 0, reason: EMPTY_HISTORY_REASON });
         if (showProgress) process.stderr.write('\r\x1b[K');
         this.say(this.describe(files.at(-1)!));
         continue;
       }
+      if (kind === 'txn') throw new UserError(`${path}: ${TXN_HISTORY_HINT}`);
       if (!model) {
         throw new UserError(`${path}: --model is required for ${loaded.format} files; use one of: ${MODEL_NAMES.join(', ')}`);
       }
@@ -180,15 +191,23 @@ export default class Check extends FaultlineCommand {
         keys: result.keys,
         ms: Math.round((performance.now() - started) * 10) / 10,
       };
-      if (result.failure?.explanation) file.explanation = { key: result.failure.key, ...result.failure.explanation };
+      if (result.failure?.explanation) {
+        const ex = result.failure.explanation;
+        file.explanation = { key: result.failure.key, ...ex, context: counterexampleContext(loaded.ops, ex.minimalOps) };
+      }
       if (result.unknownKeys) file.unknown = result.unknownKeys;
+      const gated = gatedVerdict(loaded.status, file.valid);
+      if (gated !== file.valid) {
+        file.valid = gated;
+        file.reason = `incomplete: ${incompleteReason(loaded.status)}; no violation in its partial history`;
+      }
       files.push(file);
       if (showProgress) process.stderr.write('\r\x1b[K');
       this.say(this.describe(file));
     }
     const valid = mergeValidity(...files.map((f) => f.valid));
     if (paths.length > 1) this.say(`${files.length} files: ${verdictWord(valid)}`);
-    const out: CheckCommandResult = { valid, files };
+    const out: CheckCommandResult = { schemaVersion: 1, valid, files };
     const code = exitCodeFor(valid);
     if (code !== 0) {
       // oclif prints a returned result under --json only on success; print it before exiting.
@@ -202,15 +221,19 @@ export default class Check extends FaultlineCommand {
   private describe(f: CheckedFile): string {
     const head = `${f.valid === true ? '✓' : f.valid === false ? '✗' : '?'} ${f.path}: ${verdictWord(f.valid)} (${f.model ?? 'empty'}, ${f.ops} ops, ${f.keys} key${f.keys === 1 ? '' : 's'}, ${f.ms} ms)`;
     const lines = [head];
+    if (f.reason) lines.push(`  ${f.reason}`);
     if (f.explanation) {
       const e = f.explanation;
       if (e.key !== '') lines.push(`  key ${e.key}`);
       if (e.diedAt) lines.push(`  every linearization died at op ${e.diedAt.index}: ${e.diedAt.description} by process ${e.diedAt.process}`);
       lines.push(`  longest linearizable prefix: ${e.partialLinearization.length} ops`);
       lines.push(`  ${e.minimal ? 'minimal' : 'small (shrinking ran out of time)'} non-linearizable sub-history:`);
-      for (const op of e.minimalOps) {
-        const done = op.completedAtNs === undefined ? 'never completed' : `completed t=${op.completedAtNs}`;
-        lines.push(`    op ${op.index}  process ${op.process}  ${op.description}  (invoked t=${op.invokedAtNs}, ${done})`);
+      if (e.context) lines.push(...contextLines(e.context).map((l) => `  ${l}`));
+      else {
+        for (const op of e.minimalOps) {
+          const done = op.completedAtNs === undefined ? 'never completed' : `completed t=${humanTime(op.completedAtNs)}`;
+          lines.push(`    op ${op.index}  process ${op.process}  ${op.description}  (invoked t=${humanTime(op.invokedAtNs)}, ${done})`);
+        }
       }
       lines.push(`  ${e.text}`);
     }

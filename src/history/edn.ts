@@ -11,6 +11,14 @@
 //   bigint, #inst, other tagged       → { "~bigint": "123" }, { "~inst": "iso" }, { "~tag": [name, v] }
 // Doubles that are whole numbers (1.0) come back as 1: EDN readers treat them alike in Jepsen
 // histories, and JSON cannot tell them apart.
+//
+// Jepsen's own conventions, kept both ways so files round-trip with Jepsen's tools:
+//   - the nemesis records its invocation as `:type :info` and its completion as `:type :info`
+//     too. On import a nemesis `:info` with no nemesis op in flight is the invocation (our
+//     `invoke`); on export a nemesis invoke is written `:info` again (a file that really said
+//     `:invoke` keeps it, marked `ext['~type']`).
+//   - `#jepsen.history.Op{…}` (a Clojure record printed with its class tag) is an op map; the tag
+//     is kept in `ext['~record']` and written back.
 
 import { toEDNString, type EDNVal } from 'edn-data';
 import { EDNListParser } from 'edn-data/dist/parse.js';
@@ -161,10 +169,18 @@ function keywordName(v: EDNVal): string | undefined {
   return isObj(v) && 'key' in v ? String((v as { key: string }).key) : undefined;
 }
 
+/** A Clojure record tag (`#jepsen.history.Op{…}`): a dotted class name tagging a map. */
+function recordOf(v: EDNVal): { tag: string; val: EDNVal } | undefined {
+  if (!isObj(v) || !('tag' in v) || !('val' in v)) return undefined;
+  const { tag, val } = v as { tag: string; val: EDNVal };
+  return /^[A-Za-z_][\w$-]*(\.[\w$-]+)+$/.test(tag) && mapEntries(val) ? { tag, val } : undefined;
+}
+
 /** One Jepsen op map → Op; throws UserError naming the line. */
 function opFromEdn(form: ParsedForm, position: number, source: string): Op {
   const where = `${source}:${form.line + 1}`;
-  const entries = mapEntries(form.value);
+  const record = recordOf(form.value);
+  const entries = mapEntries(record ? record.val : form.value);
   if (!entries) throw new UserError(`${where}: expected an op map like {:type :invoke, :f :read, :process 0}, got ${toEDNString(form.value).slice(0, 60)}`);
   const fields = new Map<string, EDNVal>();
   for (const [k, val] of entries) {
@@ -199,6 +215,7 @@ function opFromEdn(form: ParsedForm, position: number, source: string): Op {
     timeNs: timeRaw ?? 0,
   };
   const ext: Record<string, unknown> = {};
+  if (record) ext['~record'] = record.tag;
   if (indexRaw === undefined) ext['~index'] = 'absent';
   if (timeRaw === undefined) ext['~time'] = 'absent';
   if (keywordName(fRaw) === undefined) ext['~f'] = 'string';
@@ -230,7 +247,32 @@ export function parseEdnHistory(text: string, source = 'history.edn'): Op[] {
     const items = Array.isArray(outer.value) ? outer.value : (outer.value as { list: EDNVal[] }).list;
     maps = items.map((value) => ({ value, line: outer.line }));
   }
-  return maps.map((form, i) => opFromEdn(form, i, source));
+  return nemesisInvokes(maps.map((form, i) => opFromEdn(form, i, source)));
+}
+
+/**
+ * Jepsen writes a nemesis invocation as `:info`: a nemesis `:info` with no nemesis op in flight
+ * becomes an `invoke`; a nemesis op that really says `:invoke` is marked so it exports as such.
+ */
+function nemesisInvokes(ops: Op[]): Op[] {
+  let inFlight = false;
+  for (const op of ops) {
+    if (op.process !== NEMESIS) continue;
+    if (op.type === 'invoke') {
+      op.ext = { ...op.ext, '~type': 'invoke' };
+      inFlight = true;
+    } else if (op.type === 'info' && !inFlight) {
+      op.type = 'invoke';
+      inFlight = true;
+    } else inFlight = false;
+  }
+  return ops;
+}
+
+/** The `:type` an op is written with: a nemesis invocation is `:info`, as Jepsen writes it. */
+function ednType(op: Op): string {
+  if (op.process === NEMESIS && op.type === 'invoke' && op.ext?.['~type'] !== 'invoke') return 'info';
+  return op.type;
 }
 
 /** One op → one line of Jepsen EDN. */
@@ -239,7 +281,7 @@ export function opToEdn(op: Op): string {
   const entries: [EDNVal, EDNVal][] = [];
   if (ext['~index'] !== 'absent') entries.push([{ key: 'index' }, op.index]);
   if (ext['~time'] !== 'absent') entries.push([{ key: 'time' }, op.timeNs]);
-  entries.push([{ key: 'type' }, { key: op.type }]);
+  entries.push([{ key: 'type' }, { key: ednType(op) }]);
   entries.push([{ key: 'process' }, op.process === NEMESIS ? { key: NEMESIS } : op.process]);
   entries.push([{ key: 'f' }, ext['~f'] === 'string' ? op.f : { key: op.f }]);
   entries.push([{ key: 'value' }, jsonToEdn(op.value)]);
@@ -251,5 +293,7 @@ export function opToEdn(op: Op): string {
     if (name.startsWith('~') || name === 'node' || name === 'error') continue;
     entries.push([{ key: name }, jsonToEdn(val)]);
   }
-  return toEDNString({ map: entries });
+  const record = typeof ext['~record'] === 'string' ? ext['~record'] : undefined;
+  // edn-data prints a tag followed by a space; Jepsen prints `#jepsen.history.Op{`.
+  return record ? `#${record}${toEDNString({ map: entries })}` : toEDNString({ map: entries });
 }

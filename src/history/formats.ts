@@ -66,3 +66,25 @@ function ordinal(n: number): string {
   const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${n}${s}`;
 }
+
+/** What kind of operations a history holds, for choosing (or refusing) a checker. */
+export type HistoryKind = 'empty' | 'txn' | 'register' | 'other';
+
+export function historyKind(ops: readonly Op[]): HistoryKind {
+  const fs = new Set(ops.filter((o) => o.process !== 'nemesis').map((o) => o.f));
+  if (fs.size === 0) return 'empty';
+  if (fs.has('txn')) return 'txn';
+  if ([...fs].every((f) => f === 'read' || f === 'write' || f === 'cas')) return 'register';
+  return 'other';
+}
+
+/**
+ * Said plainly wherever an Elle-style `:txn` history meets a register model: it imported
+ * fine, but only the list-append workload's checker can check it.
+ */
+export const TXN_HISTORY_HINT =
+  'this is an Elle-style :txn history (transactions of :append/:r micro-ops); it imports, but register ' +
+  'models cannot check it: check it with the list-append workload (`faultline history import FILE`, then ' +
+  '`faultline analyze RUN --workload list-append`)';
+
+export { EMPTY_HISTORY_REASON } from '../core/gate.js';

@@ -46,6 +46,9 @@ export const MIGRATIONS: readonly string[] = [
   // Which harness process writes the run (host, pid, its start time): a run still `running` whose
   // harness died on this host is marked crashed by the next command that opens the database.
   `alter table runs add column harness jsonb;`,
+  // 2: who ran it, where — so `latest` over a shared DATABASE_URL can mean "my newest run".
+  `alter table runs add column host text, add column username text, add column ci text;
+   create index runs_origin on runs (username, host, id);`,
 ];
 
 const LOCK_KEY = 7_274_101;

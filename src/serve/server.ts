@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { renderReport } from '../../reports/html.js';
 import { renderRunList, type RunListItem } from '../../reports/list.js';
 import type { HistoryDb } from '../history/db.js';
-import { getRun, listRuns } from '../history/runs.js';
+import { gatedVerdict, getRun, listRuns } from '../history/runs.js';
 import { loadRunReport } from './load.js';
 import { printable } from '../core/text.js';
 
@@ -26,7 +26,7 @@ function hostnameOf(hostHeader: string): string {
 
 async function runList(db: HistoryDb): Promise<RunListItem[]> {
   const rows = await listRuns(db.sql, LIST_LIMIT);
-  return rows.map((r) => ({ id: r.id, name: r.name, source: r.source, startedAt: r.startedAt.toISOString(), status: r.status, valid: r.valid, ops: r.ops, href: `/runs/${r.id}` }));
+  return rows.map((r) => ({ id: r.id, name: r.name, source: r.source, startedAt: r.startedAt.toISOString(), status: r.status, valid: r.valid === null ? null : gatedVerdict(r.status, r.valid), events: r.ops, host: r.host, user: r.user, ci: r.ci, href: `/runs/${r.id}` }));
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

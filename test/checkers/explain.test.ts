@@ -88,6 +88,6 @@ test('a stale read is explained in words with the ops and their times', (t) => {
     ['write 4', 'the register holds 4'],
   ]);
   t.deepEqual(e.minimalOps.map((o) => o.index), [0, 2, 4]);
-  t.regex(e.text, /^read of 3 at t=500 cannot follow write 3 \(completed t=200\) and write 4 \(completed t=400\)/);
+  t.regex(e.text, /^read of 3 at t=500 ns cannot follow write 3 \(completed t=200 ns\) and write 4 \(completed t=400 ns\)/);
   t.regex(e.text, /the register holds 4/);
 });

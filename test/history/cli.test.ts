@@ -40,18 +40,18 @@ test('history import → export EDN gives back the same ops; --json is machine-r
   t.is(String(jsonl2.stdout), String(jsonl.stdout));
 });
 
-test('runs --json lists the newest run first with its op count', async (t) => {
+test('runs --json lists the newest run first with its history event count', async (t) => {
   const imported = await cli(['history', 'import', EXAMPLE, '--name', 'listed', '--json']);
   const { runId } = JSON.parse(String(imported.stdout)) as { runId: number };
   const runs = await cli(['runs', '--json', '--limit', '3']);
   t.is(runs.exitCode, 0);
-  const body = JSON.parse(String(runs.stdout)) as { runs: { id: number; name: string; ops: number; valid: unknown }[] };
+  const body = JSON.parse(String(runs.stdout)) as { runs: { id: number; name: string; events: number; valid: unknown }[] };
   t.is(body.runs[0]!.id >= runId, true);
   const mine = body.runs.find((r) => r.id === runId)!;
   t.is(mine.name, 'listed');
-  t.true(mine.ops > 0);
+  t.true(mine.events > 0);
   const human = await cli(['runs', '--limit', '1']);
-  t.regex(String(human.stdout), /^ID\s+NAME\s+STARTED \(UTC\)\s+OPS\s+VERDICT/);
+  t.regex(String(human.stdout), /^ID\s+NAME\s+STARTED \(UTC\)\s+EVENTS\s+STATUS\s+VERDICT/);
 });
 
 test('two CLI processes at once share the embedded database', async (t) => {
@@ -62,9 +62,9 @@ test('two CLI processes at once share the embedded database', async (t) => {
   t.is(b.exitCode, 0, String(b.stderr));
   const ids = [a, b].map((r) => (JSON.parse(String(r.stdout)) as { runId: number }).runId).sort();
   t.deepEqual(ids, [1, 2]);
-  const runs = JSON.parse(String((await cli(['runs', '--json'], { env })).stdout)) as { runs: { ops: number }[] };
+  const runs = JSON.parse(String((await cli(['runs', '--json'], { env })).stdout)) as { runs: { events: number }[] };
   t.is(runs.runs.length, 2);
-  t.true(runs.runs.every((r) => r.ops === runs.runs[0]!.ops));
+  t.true(runs.runs.every((r) => r.events === runs.runs[0]!.events));
   await cli(['db', 'stop'], { env });
 });
 
@@ -105,7 +105,7 @@ test('malformed history files exit 254 naming the line', async (t) => {
   writeFileSync(badType, '{"index":0,"type":"begin","process":0,"f":"read","value":null,"timeNs":0}\n');
   const r3 = await cli(['history', 'import', badType, '--json']);
   t.is(r3.exitCode, 254);
-  t.deepEqual(Object.keys(JSON.parse(String(r3.stdout))), ['error'], '--json errors are JSON too');
+  t.deepEqual(Object.keys(JSON.parse(String(r3.stdout))), ['schemaVersion', 'error'], '--json errors are JSON too (versioned, docs/json.md)');
   oneLine(t, String(r3.stderr), `${badType}:1:`, 'begin');
 });
 

@@ -204,7 +204,7 @@ browserTest('a crashed run with no client ops and no results still renders its h
   const seen = watch(page, (u) => u.startsWith('file://'));
   await page.goto(`file://${file}`);
   await page.waitForSelector('body[data-ready="1"]');
-  t.is(await page.locator('#verdict').innerText(), 'UNKNOWN');
+  t.is(await page.locator('#verdict').innerText(), 'UNKNOWN\nCRASHED', 'the status stands beside the verdict');
   t.regex(await page.locator('.run-error').innerText(), /crashed: no leader was elected/);
   t.is(await page.locator('#charts').count(), 0);
   t.deepEqual(seen.errors, []);
