@@ -4,6 +4,8 @@
 
 import { Errors, flush, run } from '@oclif/core';
 import { EXIT, UserError } from '../core/errors.js';
+import { guardStdout, stdoutClosed } from '../core/output.js';
+import { printable } from '../core/text.js';
 import { applyColorEnv } from './color.js';
 import { JSON_SCHEMA_VERSION } from './json.js';
 
@@ -39,9 +41,11 @@ function classify(err: unknown): Classified | { exit: number; silent: true } {
 
 export async function main(argv: string[], url: string): Promise<void> {
   applyColorEnv();
+  // A reader that goes away (`| head`) ends the output quietly instead of an EPIPE crash.
+  guardStdout();
   try {
     await run(argv, url);
-    await flush();
+    if (!stdoutClosed()) await flush();
   } catch (err) {
     const c = classify(err);
     if ('silent' in c) {
@@ -51,7 +55,7 @@ export async function main(argv: string[], url: string): Promise<void> {
     if (argv.includes('--json')) {
       process.stdout.write(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, error: { message: c.message, exit: c.exit } }) + '\n');
     }
-    process.stderr.write(`Error: ${c.message}\n`);
+    process.stderr.write(`Error: ${printable(c.message)}\n`);
     if (debugEnabled(argv)) {
       process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
       let cause = (err as Error)?.cause;

@@ -32,12 +32,13 @@ export function htmlReporter(): Reporter {
 export function junitReporter(): Reporter {
   return {
     name: 'junit.xml',
-    onEnd: ({ spec, outcome, startedAt }) =>
+    onEnd: ({ spec, outcome, startedAt, history }) =>
       writeFileSync(
         join(outcome.runDir, 'junit.xml'),
         junitXml(spec.name, outcome.verdict?.results ?? {}, {
           timeS: (Date.now() - startedAt.getTime()) / 1000,
           ...(outcome.error ? { error: outcome.error } : {}),
+          history,
         }),
       ),
   };

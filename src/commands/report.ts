@@ -11,7 +11,7 @@ import { databaseUrlFlag } from '../cli/flags.js';
 import { faultlineHome } from '../core/home.js';
 import { withDb } from '../history/db.js';
 import { loadReportData } from '../serve/load.js';
-import { checkRunRef } from '../cli/bounds.js';
+import { checkRunRef } from '../core/bounds.js';
 import { printable } from '../core/text.js';
 
 export interface ReportResult {

@@ -8,7 +8,7 @@ import { openDb } from '../history/db.js';
 import { isLoopback, startReportServer } from '../serve/server.js';
 import { openInBrowser } from './report.js';
 import { printable } from '../core/text.js';
-import { checkHost } from '../cli/bounds.js';
+import { checkHost } from '../core/bounds.js';
 
 export default class Serve extends FaultlineCommand {
   static override summary = 'Browse stored runs and their reports in a browser.';

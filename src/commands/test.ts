@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync }
 import { dirname, resolve } from 'node:path';
 import { FAULTS } from '../../nemeses/schedule.js';
 import { junitXml } from '../../reports/junit.js';
+import type { Op } from '../core/op.js';
 import { mergeValidity, type Validity } from '../core/validity.js';
 import { WORKLOAD_NAMES } from '../../workloads/index.js';
 import { FaultlineCommand } from '../cli/base.js';
@@ -69,12 +70,13 @@ export default class Test extends FaultlineCommand {
     if (flags.junit) checkOutputPath('--junit', flags.junit);
     if (flags['test-count'] > 1 && flags.seed !== undefined) this.note('note: --seed with --test-count runs the same schedule every time');
     const outcomes: RunOutcome[] = [];
+    const histories: (readonly Op[])[] = [];
     for (let i = 0; i < flags['test-count']; i++) {
       const thisSpec = i === 0 ? spec : { ...spec, seed: flags.seed !== undefined ? spec.seed : Math.floor(Math.random() * 2 ** 32) };
       const ui = this.jsonEnabled() ? silentProgress : terminalProgress({ timeLimitMs: spec.timeLimitMs });
       let outcome: RunOutcome;
       try {
-        const reporters = [terminalReporter(ui), htmlReporter(), junitReporter()];
+        const reporters = [terminalReporter(ui), htmlReporter(), junitReporter(), { name: 'keep', onEnd: (e: { history: readonly Op[] }) => void histories.push(e.history) }];
         outcome = await runTest(thisSpec, { databaseUrl: flags['database-url'], reporters, log: (l) => ui.log(l) });
       } finally {
         ui.stop();
@@ -89,7 +91,9 @@ export default class Test extends FaultlineCommand {
       const path = resolve(flags.junit);
       const results = Object.fromEntries(outcomes.flatMap((o, i) => Object.entries(o.verdict?.results ?? {}).map(([k, r]) => [outcomes.length > 1 ? `${k} #${i + 1}` : k, r])));
       try {
-        writeFileSync(path, junitXml(spec.name, results, { timeS: 0, ...(worst.error ? { error: worst.error } : {}) }));
+        // One run: its history gives each witness op's node and the faults active around it.
+        const history = outcomes.length === 1 ? histories[0] : undefined;
+        writeFileSync(path, junitXml(spec.name, results, { timeS: 0, ...(worst.error ? { error: worst.error } : {}), ...(history ? { history } : {}) }));
       } catch (err) {
         throw new UserError(`cannot write --junit ${flags.junit}: ${(err as Error).message}`, { cause: err });
       }

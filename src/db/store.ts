@@ -177,3 +177,7 @@ export function storeDb(protocol: StoreProtocol, bugs: readonly string[] = []): 
     },
   };
 }
+
+// What the rest of the harness may know of the store's internals goes through this seam.
+export { BUGS, type Bug } from '../store/bugs.js';
+export { StoreClient, type Outcome } from '../store/client.js';

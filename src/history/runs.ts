@@ -1,5 +1,6 @@
 // Runs, results and node logs: the rows around a history.
 
+import { checkRunRef } from '../core/bounds.js';
 import { hostname, userInfo } from 'node:os';
 import type { Sql } from 'postgres';
 import { UserError } from '../core/errors.js';
@@ -158,6 +159,7 @@ export async function getRun(sql: Sql, runId: number): Promise<RunRow | undefine
 /** `latest`, a run id, or a run name (its newest run) → the run; UserError when there is none. */
 export async function resolveRun(sql: Sql, ref: string, where: string, filter: RunFilter = {}): Promise<RunRow> {
   let row: RawRun | undefined;
+  checkRunRef(ref);
   if (ref === 'latest') [row] = await sql<RawRun[]>`select * from runs where true ${whereFilter(sql, filter)} order by id desc limit 1`;
   else if (/^\d+$/.test(ref)) [row] = await sql<RawRun[]>`select * from runs where id = ${Number(ref)}`;
   else [row] = await sql<RawRun[]>`select * from runs where name = ${ref} ${whereFilter(sql, filter)} order by id desc limit 1`;

@@ -37,10 +37,11 @@ export async function finishRun(ctx: RunContext): Promise<RunOutcome> {
     try {
       await ctx.sink.close();
     } catch (err) {
-      ctx.status = 'crashed';
+      // The database lost ops the sink could not store even after reconnecting. The whole history
+      // is still in memory: it is checked and reported from there, and saved for a later import.
       const file = join(ctx.dir, 'unstored-ops.jsonl');
       writeFileSync(file, history.map(opToJsonl).join('\n') + '\n');
-      ctx.errors.push(`${(err as Error).message}; the whole history is in ${file}`);
+      ctx.errors.push(`${(err as Error).message}; the whole history is in ${file} (add it to the run with: faultline history import ${file} --into ${ctx.runId})`);
     }
 
     let verdict: HistoryVerdict | undefined;

@@ -3,10 +3,11 @@
 // here.
 
 import { UserError } from '../core/errors.js';
+import { checkTestBounds } from '../core/bounds.js';
 import { FAULTS, familyOf, type Fault } from '../../nemeses/registry.js';
 import { slotsIn } from '../../nemeses/schedule.js';
 import { RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
-import { BUGS, type Bug } from '../store/bugs.js';
+import { BUGS, type Bug } from '../db/store.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.js';
 
 /** Protocols the bundled store implements today (the --db flag lists only these). */
@@ -117,6 +118,27 @@ export function buildSpec(f: RawTestFlags): TestSpec {
       `--nemesis-interval ${f.nemesisInterval} leaves no room to inject every requested fault (${nemesis.join(', ')}) within --time-limit ${f.timeLimit}: use --nemesis-interval ${fit}ms or less, or a longer --time-limit`,
     );
   }
+  const concurrency = parseConcurrency(f.concurrency, f.nodes);
+  const opTimeoutMs = parseDuration('op-timeout', f.opTimeout);
+  const recoveryMs = parseDuration('recovery', f.recovery);
+  const checkBudgetMs = parseDuration('check-budget', f.checkBudget);
+  checkTestBounds({
+    nemesisText: f.nemesis,
+    nemesis,
+    nodes: f.nodes,
+    concurrency,
+    concurrencyText: f.concurrency,
+    rateHz: f.rate,
+    durations: {
+      'time-limit': { text: f.timeLimit, ms: timeLimitMs },
+      'op-timeout': { text: f.opTimeout, ms: opTimeoutMs },
+      recovery: { text: f.recovery, ms: recoveryMs },
+      'check-budget': { text: f.checkBudget, ms: checkBudgetMs },
+      'nemesis-interval': { text: f.nemesisInterval ?? `${nemesisIntervalMs}ms`, ms: nemesisIntervalMs },
+    },
+    // execute.ts's hard stop: final phase (30 s) + cluster start (120 s) + 120 s of slack.
+    hardStopExtraMs: 270_000,
+  });
   return {
     name: f.name ?? defaultName(db, workload, nemesis, bugs),
     db,
@@ -128,11 +150,11 @@ export function buildSpec(f: RawTestFlags): TestSpec {
     nemesisIntervalMs,
     timeLimitMs,
     rateHz: f.rate,
-    concurrency: parseConcurrency(f.concurrency, f.nodes),
+    concurrency,
     seed,
-    opTimeoutMs: parseDuration('op-timeout', f.opTimeout),
-    recoveryMs: parseDuration('recovery', f.recovery),
-    checkBudgetMs: parseDuration('check-budget', f.checkBudget),
+    opTimeoutMs,
+    recoveryMs,
+    checkBudgetMs,
     leaveRunning: f.leaveRunning,
   };
 }

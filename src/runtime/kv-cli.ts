@@ -2,7 +2,7 @@
 // (0 ok; 1 the op did not happen: cas mismatch or a definite failure; 2 unknown outcome).
 
 import { clientNodes, requireClusterState } from './cluster-state.js';
-import { StoreClient, type Outcome } from '../store/client.js';
+import { StoreClient, type Outcome } from '../db/store.js';
 
 /** A value from the command line: JSON when it parses, else the string itself. */
 export function parseValue(text: string): unknown {

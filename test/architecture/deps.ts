@@ -114,19 +114,5 @@ export const DEPS: Deps = {
  * occurs, so this list only shrinks. Delete a line when the reshaping removes that import.
  */
 export const PENDING: readonly string[] = [
-  // Item 4, the database seam: the store client moves behind src/db (Db, Client).
-  'nemeses/leader.ts → src/store/client.ts',
-  'workloads/store-client.ts → src/store/client.ts',
-  'src/runtime/kv-cli.ts → src/store/client.ts',
-  // Item 4: the --bug list comes from the database registry, not from the store.
-  'src/run/spec.ts → src/store/bugs.ts',
-  // Item 3, fault families: the Grudge type belongs to the runtime's CanPartition ability (or
-  // src/core), not to nemeses/ — these two make the cycle src/runtime ↔ nemeses.
-  'src/runtime/docker.ts → nemeses/grudge.ts',
-  'src/runtime/local.ts → nemeses/grudge.ts',
-  // Item 2, reporters behind one interface: the run loop gets its reporters and progress line from
-  // the command above it (these are upward arrows; the serve one makes the cycle src/run ↔ src/serve).
-  'src/run/run.ts → src/cli/progress.ts',
-  'src/run/run.ts → reports/write.ts',
-  'src/run/run.ts → src/serve/from-test.ts',
+  // Empty: issue 10 removed every known violation. Add an entry only with the issue that removes it.
 ];

@@ -3,7 +3,7 @@
 // calls checkTestBounds from its spec builder.
 
 import test from 'ava';
-import { checkConcurrency, checkDuration, checkFaultsForNodes, checkHost, checkNemesisText, checkRate, checkRunRef, checkTestBounds, MAX_TIMER_MS } from '../../src/cli/bounds.js';
+import { checkConcurrency, checkDuration, checkFaultsForNodes, checkHost, checkNemesisText, checkRate, checkRunRef, checkTestBounds, MAX_TIMER_MS } from '../../src/core/bounds.js';
 import { UserError } from '../../src/core/errors.js';
 import { cli } from '../helpers/env.js';
 

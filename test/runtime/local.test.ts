@@ -170,7 +170,7 @@ test.serial('a SIGKILLed harness leaves nodes running that `cleanup` kills by pi
   h.child.kill('SIGKILL');
   const r = await h.child;
   t.is(storeProcesses(h.runDir).length, 3, `the nodes should outlive a SIGKILLed harness: ${r.all}`);
-  const report = await cleanup(p());
+  const report = await cleanup(p(), { runId: h.runId });
   t.is(report.processes.filter((x) => x.runId === h.runId).length, 3, JSON.stringify({ report, pidFiles: readPidFiles() }));
   await pollUntil('nodes gone', async () => storeProcesses(h.runDir).length === 0, AbortSignal.timeout(5000), 50);
   t.false(readPidFiles().some((f) => f.runId === h.runId));

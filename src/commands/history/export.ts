@@ -6,7 +6,7 @@ import { HISTORY_FORMATS, formatOp } from '../../history/formats.js';
 import { resolveRun } from '../../history/runs.js';
 import { readOpPages } from '../../history/source.js';
 import { stdoutClosed, writeStdout } from '../../core/output.js';
-import { checkRunRef } from '../../cli/bounds.js';
+import { checkRunRef } from '../../core/bounds.js';
 
 export default class HistoryExport extends FaultlineCommand {
   static override summary = 'Write a stored run\'s history to stdout as Jepsen EDN or JSON Lines.';

@@ -8,7 +8,7 @@ import { createRun, finishRun, getRun, resolveRun } from '../../history/runs.js'
 import { readOpPages } from '../../history/source.js';
 import { opToJsonl } from '../../history/jsonl.js';
 import { printable } from '../../core/text.js';
-import { checkRunRef } from '../../cli/bounds.js';
+import { checkRunRef } from '../../core/bounds.js';
 import { openSink } from '../../history/sink.js';
 import { UserError } from '../../core/errors.js';
 import type { Op } from '../../core/op.js';

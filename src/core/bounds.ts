@@ -6,7 +6,7 @@
 // and said valid), an empty `--host` (Node then listens on every interface), and run ids past any
 // integer the database holds. Each check throws a one-line UserError (exit 254) naming the value.
 
-import { UserError } from '../core/errors.js';
+import { UserError } from './errors.js';
 
 /** Longest delay a Node timer honours; longer ones fire after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
