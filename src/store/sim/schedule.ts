@@ -9,6 +9,8 @@ import type { Command } from '../kv.js';
 import { SimCluster } from './cluster.js';
 import type { SimOp } from './cluster.js';
 import { SafetyChecker } from './invariants.js';
+import { PaxosSafetyChecker } from './paxos-invariants.js';
+import type { SimOptions } from './cluster.js';
 
 export interface ScheduleResult {
   seed: number;
@@ -24,9 +26,9 @@ const LIST_KEY = 'list';
 const HEAL_STEPS_MAX = 3000;
 
 /** Runs a seeded schedule; throws (with the seed in the message) on any violation. */
-export function runSchedule(seed: number, steps: number, bugs: Bug[] = []): ScheduleResult {
-  const checker = new SafetyChecker();
-  const c = new SimCluster({ seed, bugs, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]! }, checker);
+export function runSchedule(seed: number, steps: number, bugs: Bug[] = [], more: Pick<SimOptions, 'protocol' | 'paxosMutations'> = {}): ScheduleResult {
+  const checker = more.protocol === 'paxos' ? new PaxosSafetyChecker() : new SafetyChecker();
+  const c = new SimCluster({ seed, bugs, ...more, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]! }, checker);
   const ops: SimOp[] = [];
   let appended = 0;
   let crashes = 0;
