@@ -72,7 +72,7 @@ export const PAXOS_MUTATIONS = [
 ] as const;
 export type PaxosMutation = (typeof PAXOS_MUTATIONS)[number];
 
-export interface PaxosConfig extends RaftConfig {
+export interface PaxosConfig extends Omit<RaftConfig, 'mutations'> {
   /** The skip-prepare bug: a new leader skips phase 1 and proposes its own log in phase 2. */
   skipPrepare: boolean;
   mutations?: ReadonlySet<PaxosMutation>;

@@ -8,6 +8,7 @@ import type { Entry, Ready, ReplicationCore } from '../protocol.js';
 import { PaxosCore } from '../paxos/core.js';
 import type { PaxosMutation } from '../paxos/core.js';
 import { RaftCore } from '../raft/core.js';
+import type { RaftMutation } from '../raft/config.js';
 import { Replica } from '../replica.js';
 import type { Reply } from '../replica.js';
 import { SimDisk } from './disk.js';
@@ -24,6 +25,8 @@ export interface SimOptions {
   protocol?: 'raft' | 'paxos';
   /** Test-only protocol mistakes of the Paxos core (see PAXOS_MUTATIONS). */
   paxosMutations?: PaxosMutation[];
+  /** Test-only protocol mistakes of the Raft core (see RAFT_MUTATIONS). */
+  raftMutations?: RaftMutation[];
   bugs?: Bug[];
   electionTicks?: number;
   heartbeatTicks?: number;
@@ -112,7 +115,7 @@ export class SimCluster {
     const core: SimCore =
       this.opts.protocol === 'paxos'
         ? new PaxosCore({ ...cfg, skipPrepare: this.bugs.has('skip-prepare'), mutations: new Set(this.opts.paxosMutations ?? []) }, n.disk.load())
-        : new RaftCore(cfg, n.disk.load());
+        : new RaftCore({ ...cfg, mutations: new Set(this.opts.raftMutations ?? []) }, n.disk.load());
     n.core = core;
     n.replica = new Replica(core, core.kv, this.bugs, this.opts.requestTimeoutTicks ?? 200);
   }

@@ -26,7 +26,7 @@ const LIST_KEY = 'list';
 const HEAL_STEPS_MAX = 3000;
 
 /** Runs a seeded schedule; throws (with the seed in the message) on any violation. */
-export function runSchedule(seed: number, steps: number, bugs: Bug[] = [], more: Pick<SimOptions, 'protocol' | 'paxosMutations'> = {}): ScheduleResult {
+export function runSchedule(seed: number, steps: number, bugs: Bug[] = [], more: Pick<SimOptions, 'protocol' | 'paxosMutations' | 'raftMutations'> = {}): ScheduleResult {
   const checker = more.protocol === 'paxos' ? new PaxosSafetyChecker() : new SafetyChecker();
   const c = new SimCluster({ seed, bugs, ...more, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]! }, checker);
   const ops: SimOp[] = [];
