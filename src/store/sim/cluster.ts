@@ -4,7 +4,7 @@
 
 import type { Bug } from '../bugs.js';
 import type { Command } from '../kv.js';
-import type { Entry, Ready, ReplicationCore } from '../protocol.js';
+import type { Entry, PeerMessage, Ready, ReplicationCore } from '../protocol.js';
 import { PaxosCore } from '../paxos/core.js';
 import type { PaxosMutation } from '../paxos/core.js';
 import { RaftCore } from '../raft/core.js';
@@ -35,6 +35,8 @@ export interface SimOptions {
   /** Simulated milliseconds per tick, for the wall clocks the lease-read bug trusts. */
   tickMs?: number;
   lazyFlushTicks?: number;
+  /** Entries per replication message (default 32); 1 sends a leader's entries one by one. */
+  maxEntriesPerMessage?: number;
   /**
    * Each persist takes 0..this many ticks, as an fsync does on the server. Meanwhile the node
    * keeps working and acts on urgent output (a leader replicates, reads are confirmed), and a
@@ -48,6 +50,8 @@ export interface SimObserver {
   onAppend(node: string, e: Entry, prevTerm: number | undefined): void;
   onReady(node: SimNode, r: Ready): void;
   afterStep(c: SimCluster): void;
+  /** Messages a node sends, with its disk as it is at that moment (durability-before-reply checks). */
+  onSend?(node: SimNode, messages: readonly PeerMessage[]): void;
 }
 
 export class SimNode {
@@ -109,7 +113,7 @@ export class SimCluster {
     const cfg = {
       id: n.id, members: this.ids, electionTicks, heartbeatTicks: this.opts.heartbeatTicks ?? 2,
       random: () => this.rng.next(), snapshotEntries: this.opts.snapshotEntries ?? 64,
-      maxEntriesPerMessage: 32, maxInflight: 8, leaseRead: this.bugs.has('lease-read'),
+      maxEntriesPerMessage: this.opts.maxEntriesPerMessage ?? 32, maxInflight: 8, leaseRead: this.bugs.has('lease-read'),
       leaseMs: electionTicks * tickMs, wallClockMs: () => this.now * tickMs + n.skewMs,
     };
     const core: SimCore =
@@ -147,6 +151,7 @@ export class SimCluster {
       }
       if (!core.hasReady()) return;
       const r = core.takeReady();
+      this.observer?.onSend?.(n, r.urgentMessages);
       this.net.send(r.urgentMessages, this.now);
       this.observer?.onReady(n, r);
       n.replica.deliver(r);
@@ -158,6 +163,7 @@ export class SimCluster {
 
   private finishPersist(n: SimNode, r: Ready): void {
     n.disk.persist(r.persist);
+    this.observer?.onSend?.(n, r.messages);
     this.net.send(r.messages, this.now);
     n.replica!.persisted(r);
   }
@@ -165,6 +171,7 @@ export class SimCluster {
   private actOnUrgent(n: SimNode): void {
     if (!n.core!.hasUrgent()) return;
     const u = n.core!.takeUrgent();
+    this.observer?.onSend?.(n, u.urgentMessages);
     this.net.send(u.urgentMessages, this.now);
     this.observer?.onReady(n, u);
     n.replica!.deliver(u);

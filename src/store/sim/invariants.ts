@@ -1,10 +1,14 @@
 // Raft's safety properties (Figure 3 of the paper), checked as the simulation runs:
-// Election Safety, Log Matching, Leader Completeness and State Machine Safety. A violation
+// Election Safety, Log Matching, Leader Completeness and State Machine Safety; and the
+// persistence rule of Figure 2 ("updated on stable storage before responding to RPCs"): a
+// granted vote leaves only once the voter's disk holds that term and vote, and a running node
+// never holds an older term in memory than on disk. A violation
 // throws at once, naming the step and the nodes involved.
 
 import { jsonEqual } from '../kv.js';
 import type { Command } from '../kv.js';
-import type { Entry, Ready } from '../protocol.js';
+import type { Entry, PeerMessage, Ready } from '../protocol.js';
+import type { RaftMessage } from '../raft/messages.js';
 import type { SimCluster, SimNode, SimObserver } from './cluster.js';
 
 interface Committed {
@@ -47,8 +51,20 @@ export class SafetyChecker implements SimObserver {
     }
   }
 
+  onSend(node: SimNode, messages: readonly PeerMessage[]): void {
+    const hs = node.disk.durable.hs;
+    for (const m of messages as readonly RaftMessage[]) {
+      if (m.from !== node.id || m.type !== 'vote-resp' || !m.granted) continue;
+      this.checks++;
+      if (hs.term < m.term || (hs.term === m.term && hs.vote !== m.to)) this.fail(`durable before reply: ${node.id} granted its term-${m.term} vote to ${m.to} while its disk holds term ${hs.term} vote ${hs.vote}`);
+    }
+  }
+
   afterStep(c: SimCluster): void {
     this.now = c.now;
+    for (const n of c.nodes) {
+      if (n.core && n.disk && n.core.status().term < n.disk.durable.hs.term) this.fail(`forgotten term: ${n.id} runs in term ${n.core.status().term}, its disk holds ${n.disk.durable.hs.term}`);
+    }
     if (this.pendingCommits.length > 0) this.verifyPendingCommits(c);
     for (const n of c.nodes) {
       const s = n.core?.status();

@@ -4,12 +4,15 @@
 //   - one value chosen per slot: every node applies the same value at the same slot, and applies
 //     slots in increasing order, so applied prefixes agree;
 //   - a new leader proposes the chosen value: when a node first leads a ballot (phase 1 done),
-//     its log holds, at every slot chosen so far, exactly the value chosen there (P2c).
+//     its log holds, at every slot chosen so far, exactly the value chosen there (P2c);
+//   - acceptor state durable before any reply: a promise or accepted answer for ballot b leaves
+//     only once the node's disk holds a promise of at least b, and a running node never holds a
+//     lower promise in memory than on disk (it must not forget a promise across a restart).
 // A value is named by (origin ballot, command): re-proposals keep the origin (see paxos/core.ts).
 
 import { jsonEqual } from '../kv.js';
 import type { Command } from '../kv.js';
-import type { Entry, Ready } from '../protocol.js';
+import type { Entry, PeerMessage, Ready } from '../protocol.js';
 import type { PaxosCore } from '../paxos/core.js';
 import type { SimCluster, SimNode, SimObserver } from './cluster.js';
 
@@ -51,10 +54,21 @@ export class PaxosSafetyChecker implements SimObserver {
     }
   }
 
+  onSend(node: SimNode, messages: readonly PeerMessage[]): void {
+    const durable = node.disk.durable.hs.term;
+    for (const m of messages) {
+      if (m.from !== node.id || (m.type !== 'promise' && m.type !== 'accepted')) continue;
+      this.checks++;
+      if (durable < m.term) this.fail(`durable before reply: ${node.id} sent ${m.type} for ballot ${m.term} while its disk holds promise ${durable}`);
+    }
+  }
+
   afterStep(c: SimCluster): void {
     this.now = c.now;
     for (const n of c.nodes) {
       if (!n.core) continue;
+      this.checks++;
+      if (n.core.status().term < n.disk.durable.hs.term) this.fail(`forgotten promise: ${n.id} runs with promise ${n.core.status().term}, its disk holds ${n.disk.durable.hs.term}`);
       const s = n.core.status();
       if (s.role !== 'leader') continue;
       const other = this.leaderOfBallot.get(s.term);
