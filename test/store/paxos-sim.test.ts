@@ -32,14 +32,17 @@ test('paxos: the randomized checks catch every bug switch that applies to it', (
   // skip-prepare (Paxos only: a leader without phase 1 overwrites chosen values).
   for (const bug of BUGS) {
     let caught: string | undefined;
-    for (let seed = 1; seed <= 500 && caught === undefined; seed++) {
+    // lease-read needs a clock jump on a leader cut off with its lease while a client reads
+    // from it; on Paxos the first such seed is 985 today (on Raft 197).
+    const bound = bug === 'lease-read' ? 1000 : 500;
+    for (let seed = 1; seed <= bound && caught === undefined; seed++) {
       try {
         runSchedule(seed, steps, [bug], { protocol: 'paxos' });
       } catch (err) {
         caught = `seed ${seed}: ${(err as Error).message}`;
       }
     }
-    t.truthy(caught, `${bug} went unnoticed in 500 seeds`);
+    t.truthy(caught, `${bug} went unnoticed in ${bound} seeds`);
     t.log(`${bug}: ${caught}`);
   }
 });
