@@ -1,8 +1,8 @@
-// Benchmark of the bundled store: 3 Raft nodes on loopback, 32 concurrent clients, 50/50
+// Benchmark of the bundled store: 3 nodes (Raft, or each protocol given by --db) on loopback, 32 concurrent clients, 50/50
 // linearizable reads (ReadIndex) and writes over 1,000 keys. Prints ops/s and p50/p99 latency
 // with fsync on, then with fsync off (--fsync never: writes reach the file, no fdatasync).
 //
-//   node dist/bench/store.js [--seconds 10] [--clients 32] [--keys 1000] [--only fsync|nofsync]
+//   node dist/bench/store.js [--db raft,paxos] [--seconds 10] [--clients 32] [--keys 1000] [--only fsync|nofsync]
 
 import { performance } from 'node:perf_hooks';
 import { StoreClient } from '../src/store/client.js';
@@ -13,10 +13,11 @@ interface Options {
   clients: number;
   keys: number;
   only?: string;
+  dbs: string[];
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { seconds: 10, clients: 32, keys: 1000 };
+  const o: Options = { seconds: 10, clients: 32, keys: 1000, dbs: ['raft'] };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -24,6 +25,11 @@ function parse(argv: string[]): Options {
     else if (flag === '--clients') o.clients = Number(value);
     else if (flag === '--keys') o.keys = Number(value);
     else if (flag === '--only') o.only = value;
+    else if (flag === '--db') {
+      o.dbs = value.split(',');
+      const bad = o.dbs.find((d) => d !== 'raft' && d !== 'paxos');
+      if (bad !== undefined) throw new Error(`unknown --db ${JSON.stringify(bad)} (raft or paxos)`);
+    }
     else throw new Error(`unknown flag ${flag}`);
   }
   return o;
@@ -41,8 +47,8 @@ interface Result {
   indefinite: number;
 }
 
-async function runOne(label: string, extraArgs: string[], o: Options): Promise<Result> {
-  const cluster = await LocalCluster.start(3, { args: extraArgs });
+async function runOne(label: string, db: string, extraArgs: string[], o: Options): Promise<Result> {
+  const cluster = await LocalCluster.start(3, { args: extraArgs, protocol: db });
   const admin = new StoreClient({ nodes: cluster.clientAddrs });
   try {
     await cluster.awaitLeader(admin, 20_000);
@@ -90,9 +96,11 @@ function percentile(xs: number[], p: number): number {
 
 const o = parse(process.argv.slice(2));
 const results: Result[] = [];
-if (o.only !== 'nofsync') results.push(await runOne('fsync on ', [], o));
-if (o.only !== 'fsync') results.push(await runOne('fsync off', ['--fsync', 'never'], o));
-console.log(`store bench: 3 raft nodes on 127.0.0.1, ${o.clients} clients, 50% get (ReadIndex) / 50% put, ${o.keys} keys, ${o.seconds} s after 1 s warm-up`);
+for (const db of o.dbs) {
+  if (o.only !== 'nofsync') results.push(await runOne(`${db.padEnd(5)} fsync on `, db, [], o));
+  if (o.only !== 'fsync') results.push(await runOne(`${db.padEnd(5)} fsync off`, db, ['--fsync', 'never'], o));
+}
+console.log(`store bench: 3 nodes on 127.0.0.1, ${o.clients} clients, 50% get (ReadIndex) / 50% put, ${o.keys} keys, ${o.seconds} s after 1 s warm-up`);
 for (const r of results) {
   console.log(
     `${r.label}: ${Math.round(r.opsPerSec)} ops/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ` +
