@@ -491,8 +491,15 @@ export class PaxosCore implements ReplicationCore {
     this.persist({ t: 'snapshot', snapshot: this.snapshot, hs: this.hardState(), log: this.log.all() });
   }
 
-  /** Every slot up to the snapshot is chosen; accepted slots after it are kept. */
-  private installSnapshot(s: Snapshot): void {
+  /**
+   * Every slot up to the snapshot is chosen; accepted slots after it are kept. The snapshot
+   * takes the ballot this node holds at its last slot, if any: storage recovery keeps the log
+   * after a snapshot only where the two agree at the boundary (storage.ts attachSnapshot), and
+   * a crash between saving the snapshot and rewriting the WAL must not make an acceptor forget
+   * the values it accepted after it.
+   */
+  private installSnapshot(sent: Snapshot): void {
+    const s: Snapshot = { ...sent, term: this.log.termAt(sent.index) ?? sent.term };
     this.kv.restore(s.data);
     if (this.log.lastIndex() < s.index) this.log.truncateFrom(this.log.snapIndex + 1);
     this.log.compactTo(s.index, s.term);
