@@ -3,13 +3,19 @@
 // Jepsen history needs it: `ok`; `fail` when the op is known not to have taken effect (refused
 // connection before sending, not-leader, cas mismatch); `info` when it cannot be known
 // (timeout or connection lost after sending). An op that may have been sent is never retried.
+// A client given a single node never hops: a not-leader answer is returned at once as
+// `fail not-leader` (with the hinted leader), so a caller reading from its nearest replica can
+// fall back to the leader without waiting out the deadline.
 
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { WriteBatcher } from './batcher.js';
 import { LineReader } from './lines.js';
 
-export type Outcome<T> = { type: 'ok'; value: T; node: string } | { type: 'fail'; error: string; node?: string } | { type: 'info'; error: string; node?: string };
+export type Outcome<T> =
+  | { type: 'ok'; value: T; node: string }
+  | { type: 'fail'; error: string; node?: string; /** the node the answering node believes leads (not-leader only) */ leader?: string }
+  | { type: 'info'; error: string; node?: string };
 
 export interface NodeStatus {
   id: string;
@@ -203,6 +209,10 @@ export class StoreClient {
           return r.definite === false ? { type: 'info', error: r.error ?? 'unknown', node } : { type: 'fail', error: r.error ?? 'unknown', node };
         }
         lastError = 'not-leader';
+        // A client that knows only this node cannot follow any redirect: say so at once (its
+        // caller may ask the leader through another client) instead of asking the same node
+        // again until the deadline and reporting `no-leader` about a cluster that has one.
+        if (this.names.length === 1) return r.leader !== undefined ? { type: 'fail', error: 'not-leader', node, leader: r.leader } : { type: 'fail', error: 'not-leader', node };
         const hint = r.leader !== undefined && r.leader in this.nodes && r.leader !== node ? r.leader : undefined;
         node = hint ?? this.nextNode(node);
       } else {

@@ -4,6 +4,8 @@
 import type { Bug } from './bugs.js';
 import type { DurableState } from './durable.js';
 import type { PeerMessage, ReplicationCore } from './protocol.js';
+import { PaxosCore } from './paxos/core.js';
+import { isPaxosMessage } from './paxos/messages.js';
 import { DEFAULT_TIMING } from './raft/config.js';
 import { RaftCore } from './raft/core.js';
 import { isRaftMessage } from './raft/messages.js';
@@ -22,7 +24,7 @@ export interface HostedCore {
   isMessage: (m: unknown) => m is PeerMessage;
 }
 
-export function createCore(protocol: 'raft', o: CoreOptions, state: DurableState): HostedCore {
+export function createCore(protocol: 'raft' | 'paxos', o: CoreOptions, state: DurableState): HostedCore {
   switch (protocol) {
     case 'raft': {
       const core = new RaftCore(
@@ -34,6 +36,17 @@ export function createCore(protocol: 'raft', o: CoreOptions, state: DurableState
         state,
       );
       return { core, isMessage: isRaftMessage };
+    }
+    case 'paxos': {
+      const core = new PaxosCore(
+        {
+          ...DEFAULT_TIMING, id: o.id, members: o.members, snapshotEntries: o.snapshotEntries, random: Math.random,
+          leaseRead: o.bugs.has('lease-read'), leaseMs: DEFAULT_TIMING.electionTicks * o.tickMs, wallClockMs: () => Date.now(),
+          skipPrepare: o.bugs.has('skip-prepare'),
+        },
+        state,
+      );
+      return { core, isMessage: isPaxosMessage };
     }
   }
 }

@@ -41,6 +41,8 @@ export interface LocalClusterOptions {
   env?: (id: string) => NodeJS.ProcessEnv;
   /** Route every directed link through a Link the test can cut (see cut()). */
   links?: boolean;
+  /** --protocol of every node (default raft). */
+  protocol?: string;
 }
 
 export class LocalCluster {
@@ -58,7 +60,7 @@ export class LocalCluster {
       const peers: string[] = [];
       for (const [j, to] of ids.entries()) peers.push(`${to}=127.0.0.1:${i === j || !opts.links ? peerPorts[j] : await c.link(id, to, peerPorts[j]!)}`);
       c.clientAddrs[id] = `127.0.0.1:${clientPorts[i]}`;
-      const args = ['--id', id, '--peers', peers.join(','), '--protocol', 'raft', '--data', join(c.dataRoot, id), '--client-port', String(clientPorts[i]), ...(opts.args ?? [])];
+      const args = ['--id', id, '--peers', peers.join(','), '--protocol', opts.protocol ?? 'raft', '--data', join(c.dataRoot, id), '--client-port', String(clientPorts[i]), ...(opts.args ?? [])];
       c.nodes.push({ id, args, env: opts.env?.(id) ?? {}, proc: null, output: '' });
     }
     for (const id of ids) c.launch(id);

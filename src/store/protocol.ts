@@ -10,6 +10,12 @@ export interface Entry {
   index: number;
   term: number;
   cmd: Command | null;
+  /**
+   * Multi-Paxos only: the ballot that first proposed this value. `term` is the ballot the
+   * entry was accepted in, which changes when a later leader re-proposes the value; `origin`
+   * does not, so (index, origin) names one value across re-proposals.
+   */
+  origin?: number;
 }
 
 /** Durable "hard state": what a node promised (term, vote) and must never forget. */

@@ -28,7 +28,14 @@ const bad: Array<[string, string[], RegExp]> = [
   ['unknown flag', [...base, '--colour', 'red'], /--colour/],
   ['missing flag', base.slice(0, 8), /missing --client-port/],
   ['bad fsync', [...base, '--fsync', 'sometimes'], /"sometimes"/],
+  ['a Paxos-only bug on raft', [...base, '--bug', 'skip-prepare'], /skip-prepare exists only in --protocol paxos/],
 ];
+
+test('paxos parses, with its own bug', (t) => {
+  const a = parseStoreArgs([...base.map((x) => (x === 'raft' ? 'paxos' : x)), '--bug', 'skip-prepare']);
+  t.is(a.protocol, 'paxos');
+  t.deepEqual(a.bugs, ['skip-prepare']);
+});
 
 for (const [what, argv, mentions] of bad) {
   test(`${what}: one line, exit 254, no stack`, (t) => {

@@ -95,11 +95,11 @@ test('a restarted node recovers its term, vote and log from disk and rejoins', (
   for (let i = 0; i < 30; i++) run(c, leader, { op: 'append', key: 'l', value: i });
   settle(c);
   const victim = c.ids.find((id) => id !== leader)!;
-  const before = c.node(victim).core!.inspect();
+  const before = (c.node(victim).core as RaftCore).inspect();
   const beforeStatus = c.node(victim).core!.status();
   c.crash(victim);
   c.restart(victim);
-  const after = c.node(victim).core!;
+  const after = c.node(victim).core as RaftCore;
   t.is(after.status().term, beforeStatus.term);
   t.is(after.inspect().vote, before.vote);
   t.is(after.status().lastIndex, beforeStatus.lastIndex);

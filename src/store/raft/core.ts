@@ -93,6 +93,9 @@ export class RaftCore extends RaftReplication implements ReplicationCore {
     this.flushPipelines();
     const r = this.out;
     if (this.hsDirty) r.persist.unshift({ t: 'hs', hs: this.hardState() });
+    // A snapshot op rewrites the hard state too: it must carry the newest one, not the one of
+    // when it was taken, or a term/promise raised later in this Ready would regress on disk.
+    for (const op of r.persist) if (op.t === 'snapshot') op.hs = this.hardState();
     this.hsDirty = false;
     r.lastIndex = this.log.lastIndex();
     r.lastTerm = this.log.lastTerm();

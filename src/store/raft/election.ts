@@ -54,7 +54,8 @@ export abstract class RaftElection extends RaftState {
   protected handleVoteRequest(m: Msg<'prevote'> | Msg<'vote'>): void {
     const pre = m.type === 'prevote';
     const canVote = this.vote === m.from || (this.vote === null && this.leader === null) || (pre && m.term > this.term);
-    const upToDate = m.lastTerm > this.log.lastTerm() || (m.lastTerm === this.log.lastTerm() && m.lastIndex >= this.log.lastIndex());
+    const upToDate =
+      m.lastTerm > this.log.lastTerm() || (m.lastTerm === this.log.lastTerm() && m.lastIndex >= this.log.lastIndex()) || (this.cfg.mutations?.has('vote-without-log-check') ?? false);
     const granted = canVote && upToDate;
     if (granted && !pre) {
       this.setTerm(this.term, m.from);
@@ -62,7 +63,9 @@ export abstract class RaftElection extends RaftState {
     }
     // A granted pre-vote answers in the term asked about; a refusal carries our own term.
     const term = granted && pre ? m.term : this.term;
-    this.out.messages.push({ type: pre ? 'prevote-resp' : 'vote-resp', from: this.id, to: m.from, term, granted } as RaftMessage);
+    const answer = { type: pre ? 'prevote-resp' : 'vote-resp', from: this.id, to: m.from, term, granted } as RaftMessage;
+    if (!pre && this.cfg.mutations?.has('vote-before-durable')) this.out.urgentMessages.push(answer);
+    else this.out.messages.push(answer);
   }
 
   protected handleVoteResponse(m: Msg<'prevote-resp'> | Msg<'vote-resp'>): void {

@@ -80,7 +80,8 @@ export abstract class RaftReplication extends RaftElection {
   protected maybeCommit(): void {
     const matches = [this.stableIndex, ...[...this.progress.values()].map((p) => p.match)].sort((a, b) => b - a);
     const n = matches[this.quorum - 1]!;
-    if (n > this.commitIndex && this.log.termAt(n) === this.term) this.commitTo(n);
+    const figure8 = this.cfg.mutations?.has('figure8-commit') ?? false;
+    if (n > this.commitIndex && (this.log.termAt(n) === this.term || figure8)) this.commitTo(n);
   }
 
   protected handleAppend(m: Msg<'append'>): void {
@@ -95,6 +96,15 @@ export abstract class RaftReplication extends RaftElection {
     const fresh = this.firstNew(m.entries);
     if (fresh.length > 0) {
       const from = fresh[0]!.index;
+      if (from <= this.log.lastIndex() && this.cfg.mutations?.has('keep-conflicting-suffix')) {
+        // The mutation: overwrite what conflicts, keep the old entries after it (in memory).
+        const kept = this.log.lastIndex() > m.prevIndex + m.entries.length ? this.log.slice(m.prevIndex + m.entries.length + 1, this.log.lastIndex()) : [];
+        this.log.truncateFrom(from);
+        for (const e of [...fresh, ...kept]) this.log.append(e);
+        this.persist({ t: 'entries', entries: [...fresh, ...kept] });
+        this.commitTo(Math.min(m.commit, this.log.lastIndex()));
+        return this.send(m.from, 'append-resp', { success: true, match: this.log.lastIndex(), rejectIndex: 0, hintIndex: 0, hintTerm: 0 });
+      }
       if (from <= this.log.lastIndex()) this.truncate(from);
       for (const e of fresh) this.log.append(e);
       this.persist({ t: 'entries', entries: fresh });

@@ -1,21 +1,32 @@
-// A whole Raft cluster in one process: real RaftCore and Replica objects, simulated disks and
-// network, one tick per step. Crashes drop a node's memory (and, with no-fsync, its unflushed
+// A whole cluster in one process: real protocol cores (Raft, or Multi-Paxos with `protocol:
+// 'paxos'`) and Replica objects, simulated disks and network, one tick per step. Crashes drop a node's memory (and, with no-fsync, its unflushed
 // writes); restarts rebuild it from its disk exactly as the server does from its WAL.
 
 import type { Bug } from '../bugs.js';
 import type { Command } from '../kv.js';
-import type { Entry, Ready } from '../protocol.js';
+import type { Entry, PeerMessage, Ready, ReplicationCore } from '../protocol.js';
+import { PaxosCore } from '../paxos/core.js';
+import type { PaxosMutation } from '../paxos/core.js';
 import { RaftCore } from '../raft/core.js';
-import type { RaftMessage } from '../raft/messages.js';
+import type { RaftMutation } from '../raft/config.js';
 import { Replica } from '../replica.js';
 import type { Reply } from '../replica.js';
 import { SimDisk } from './disk.js';
 import { SimNetwork } from './network.js';
 import { Rng } from './rng.js';
 
+/** What the simulator and its checks need from a core beyond the ReplicationCore interface. */
+export type SimCore = ReplicationCore & { termAt(index: number): number | undefined; readonly snapIndex: number };
+
 export interface SimOptions {
   seed: number;
   nodes: number;
+  /** The replication protocol under test (default raft). */
+  protocol?: 'raft' | 'paxos';
+  /** Test-only protocol mistakes of the Paxos core (see PAXOS_MUTATIONS). */
+  paxosMutations?: PaxosMutation[];
+  /** Test-only protocol mistakes of the Raft core (see RAFT_MUTATIONS). */
+  raftMutations?: RaftMutation[];
   bugs?: Bug[];
   electionTicks?: number;
   heartbeatTicks?: number;
@@ -24,6 +35,8 @@ export interface SimOptions {
   /** Simulated milliseconds per tick, for the wall clocks the lease-read bug trusts. */
   tickMs?: number;
   lazyFlushTicks?: number;
+  /** Entries per replication message (default 32); 1 sends a leader's entries one by one. */
+  maxEntriesPerMessage?: number;
   /**
    * Each persist takes 0..this many ticks, as an fsync does on the server. Meanwhile the node
    * keeps working and acts on urgent output (a leader replicates, reads are confirmed), and a
@@ -37,10 +50,12 @@ export interface SimObserver {
   onAppend(node: string, e: Entry, prevTerm: number | undefined): void;
   onReady(node: SimNode, r: Ready): void;
   afterStep(c: SimCluster): void;
+  /** Messages a node sends, with its disk as it is at that moment (durability-before-reply checks). */
+  onSend?(node: SimNode, messages: readonly PeerMessage[]): void;
 }
 
 export class SimNode {
-  core: RaftCore | null = null;
+  core: SimCore | null = null;
   replica: Replica | null = null;
   /** Offset of this node's wall clock from simulated time (clock skew). */
   skewMs = 0;
@@ -95,15 +110,16 @@ export class SimCluster {
   private start(n: SimNode): void {
     const tickMs = this.opts.tickMs ?? 10;
     const electionTicks = this.opts.electionTicks ?? 10;
-    const core = new RaftCore(
-      {
-        id: n.id, members: this.ids, electionTicks, heartbeatTicks: this.opts.heartbeatTicks ?? 2,
-        random: () => this.rng.next(), snapshotEntries: this.opts.snapshotEntries ?? 64,
-        maxEntriesPerMessage: 32, maxInflight: 8, leaseRead: this.bugs.has('lease-read'),
-        leaseMs: electionTicks * tickMs, wallClockMs: () => this.now * tickMs + n.skewMs,
-      },
-      n.disk.load(),
-    );
+    const cfg = {
+      id: n.id, members: this.ids, electionTicks, heartbeatTicks: this.opts.heartbeatTicks ?? 2,
+      random: () => this.rng.next(), snapshotEntries: this.opts.snapshotEntries ?? 64,
+      maxEntriesPerMessage: this.opts.maxEntriesPerMessage ?? 32, maxInflight: 8, leaseRead: this.bugs.has('lease-read'),
+      leaseMs: electionTicks * tickMs, wallClockMs: () => this.now * tickMs + n.skewMs,
+    };
+    const core: SimCore =
+      this.opts.protocol === 'paxos'
+        ? new PaxosCore({ ...cfg, skipPrepare: this.bugs.has('skip-prepare'), mutations: new Set(this.opts.paxosMutations ?? []) }, n.disk.load())
+        : new RaftCore({ ...cfg, mutations: new Set(this.opts.raftMutations ?? []) }, n.disk.load());
     n.core = core;
     n.replica = new Replica(core, core.kv, this.bugs, this.opts.requestTimeoutTicks ?? 200);
   }
@@ -116,7 +132,7 @@ export class SimCluster {
       n.disk.tick();
       n.replica.tick();
     }
-    for (const m of this.net.due(this.now)) this.node(m.to).core?.step(m as RaftMessage);
+    for (const m of this.net.due(this.now)) this.node(m.to).core?.step(m);
     for (const n of this.nodes) this.pump(n);
     this.observer?.afterStep(this);
   }
@@ -135,6 +151,7 @@ export class SimCluster {
       }
       if (!core.hasReady()) return;
       const r = core.takeReady();
+      this.observer?.onSend?.(n, r.urgentMessages);
       this.net.send(r.urgentMessages, this.now);
       this.observer?.onReady(n, r);
       n.replica.deliver(r);
@@ -146,6 +163,7 @@ export class SimCluster {
 
   private finishPersist(n: SimNode, r: Ready): void {
     n.disk.persist(r.persist);
+    this.observer?.onSend?.(n, r.messages);
     this.net.send(r.messages, this.now);
     n.replica!.persisted(r);
   }
@@ -153,6 +171,7 @@ export class SimCluster {
   private actOnUrgent(n: SimNode): void {
     if (!n.core!.hasUrgent()) return;
     const u = n.core!.takeUrgent();
+    this.observer?.onSend?.(n, u.urgentMessages);
     this.net.send(u.urgentMessages, this.now);
     this.observer?.onReady(n, u);
     n.replica!.deliver(u);

@@ -9,6 +9,8 @@ import type { Command } from '../kv.js';
 import { SimCluster } from './cluster.js';
 import type { SimOp } from './cluster.js';
 import { SafetyChecker } from './invariants.js';
+import { PaxosSafetyChecker } from './paxos-invariants.js';
+import type { SimOptions } from './cluster.js';
 
 export interface ScheduleResult {
   seed: number;
@@ -24,15 +26,20 @@ const LIST_KEY = 'list';
 const HEAL_STEPS_MAX = 3000;
 
 /** Runs a seeded schedule; throws (with the seed in the message) on any violation. */
-export function runSchedule(seed: number, steps: number, bugs: Bug[] = []): ScheduleResult {
-  const checker = new SafetyChecker();
-  const c = new SimCluster({ seed, bugs, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]! }, checker);
+export function runSchedule(seed: number, steps: number, bugs: Bug[] = [], more: Pick<SimOptions, 'protocol' | 'paxosMutations' | 'raftMutations'> = {}): ScheduleResult {
+  const checker = more.protocol === 'paxos' ? new PaxosSafetyChecker() : new SafetyChecker();
+  // Seeds vary the cluster size, compaction, fsync latency, message size and fault rate.
+  const c = new SimCluster(
+    { seed, bugs, ...more, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]!, maxEntriesPerMessage: [32, 1, 4][seed % 3]! },
+    checker,
+  );
+  const faultRate = [0.03, 0.03, 0.08][Math.floor(seed / 3) % 3]!;
   const ops: SimOp[] = [];
   let appended = 0;
   let crashes = 0;
   try {
     for (let i = 0; i < steps; i++) {
-      if (c.rng.chance(0.03)) crashes += nemesis(c);
+      if (c.rng.chance(faultRate)) crashes += nemesis(c);
       if (c.rng.chance(0.4)) ops.push(c.submit(clientTarget(c), randomCommand(c, appended++)));
       c.step();
     }
@@ -68,7 +75,7 @@ function randomCommand(c: SimCluster, n: number): Command {
 /** One fault action; returns 1 if it crashed a node. */
 function nemesis(c: SimCluster): number {
   const ids = c.ids;
-  switch (c.rng.int(9)) {
+  switch (c.rng.int(12)) {
     case 0: {
       const side = ids.filter(() => c.rng.chance(0.5));
       c.net.partition(side, ids.filter((id) => !side.includes(id)));
@@ -97,6 +104,33 @@ function nemesis(c: SimCluster): number {
       // Clock skew moves only the wall clock (as libfaketime does); elections run on ticks.
       c.rng.pick(c.nodes).skewMs = c.rng.chance(0.3) ? 0 : (c.rng.next() - 0.7) * 10_000;
       return 0;
+    case 9: {
+      // kill -9 at a persist point: a node whose fsync is in flight dies and is restarted at
+      // once, so whatever it answered before that write was durable is forgotten.
+      const writing = c.up().filter((n) => n.writing !== null);
+      const victim = writing.length > 0 ? c.rng.pick(writing) : c.leader();
+      if (!victim) return 0;
+      c.crash(victim.id);
+      c.restart(victim.id);
+      return 1;
+    }
+    case 10: {
+      // The leader keeps a minority: it replicates to some nodes but cannot commit, while the
+      // majority elects another leader and writes the same indexes (diverging logs, figure 8).
+      const leader = c.leader();
+      if (!leader) return 0;
+      const side = [leader.id, ...ids.filter((id) => id !== leader.id && c.rng.chance(0.5)).slice(0, Math.floor((ids.length - 1) / 2))];
+      c.net.partition(side, ids.filter((id) => !side.includes(id)));
+      return 0;
+    }
+    case 11: {
+      // Leader churn: the leader dies and comes straight back, so terms change while logs differ.
+      const leader = c.leader();
+      if (!leader) return 0;
+      c.crash(leader.id);
+      c.restart(leader.id);
+      return 1;
+    }
     case 4:
     case 5:
       for (const n of c.nodes) if (!n.core && c.rng.chance(0.7)) c.restart(n.id);
