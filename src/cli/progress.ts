@@ -1,8 +1,12 @@
 // Live counters of a running test on stderr: one line redrawn in place on a TTY, a plain line
-// every few seconds otherwise, nothing at all under --json.
+// every few seconds otherwise, nothing at all under --json. Each phase shows its own elapsed time
+// (main against the time limit); the line is cut to the terminal's width (stream.columns) so it
+// never wraps and scrolls. Hand-written: the line is plain ASCII apart from one separator, so
+// cutting it before colouring needs no width library.
 
 import chalk from 'chalk';
 import type { Op } from '../core/op.js';
+import { familyOfF } from '../../nemeses/registry.js';
 
 export interface RunProgress {
   phase(name: string): void;
@@ -13,26 +17,22 @@ export interface RunProgress {
 
 export const silentProgress: RunProgress = { phase: () => {}, op: () => {}, log: () => {}, stop: () => {} };
 
-/** Which fault a nemesis op starts or ends, for the "faults now" column. */
+/** Which fault a nemesis op starts or ends (from the fault registry), for the "faults now" column. */
 function faultOf(f: string): { fault: string; on: boolean } | undefined {
-  const m = /^(start|stop)-(partition|loss|delay)$/.exec(f);
-  if (m) return { fault: m[2]!, on: m[1] === 'start' };
-  if (f === 'kill' || f === 'restart') return { fault: 'kill', on: f === 'kill' };
-  if (f === 'pause' || f === 'resume') return { fault: 'pause', on: f === 'pause' };
-  if (f === 'bump-clock' || f === 'strobe-clock' || f === 'reset-clock') return { fault: 'clock', on: f !== 'reset-clock' };
   if (f === 'heal') return { fault: '*', on: false };
-  return undefined;
+  const fam = familyOfF(f);
+  return fam ? { fault: fam.fault, on: f !== fam.stop } : undefined;
 }
 
 export function terminalProgress(o: { timeLimitMs: number; stream?: NodeJS.WriteStream }): RunProgress {
   const stream = o.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY);
-  const started = Date.now();
+  let phaseStarted = Date.now();
   const counts = { ok: 0, fail: 0, info: 0, invoke: 0 };
   const faults = new Map<string, string>();
   let phase = 'starting';
   let lastCount = 0;
-  let lastTime = started;
+  let lastTime = Date.now();
   let rate = 0;
   let lineShown = false;
 
@@ -44,12 +44,27 @@ export function terminalProgress(o: { timeLimitMs: number; stream?: NodeJS.Write
       lastCount = counts.invoke;
       lastTime = now;
     }
-    const elapsed = Math.round((now - started) / 1000);
+    const elapsed = Math.round((now - phaseStarted) / 1000);
+    const clock = phase === 'main' ? `${elapsed}s/${Math.round(o.timeLimitMs / 1000)}s` : `${elapsed}s`;
     const active = [...faults.entries()].map(([k, v]) => `${k}${v ? `(${v})` : ''}`).join(', ') || 'none';
-    return (
-      `[${phase} ${elapsed}s/${Math.round(o.timeLimitMs / 1000)}s] ${counts.invoke.toLocaleString('en')} ops · ${rate.toFixed(0)}/s · ` +
-      `${chalk.green(`ok ${counts.ok}`)} ${chalk.red(`fail ${counts.fail}`)} ${chalk.yellow(`info ${counts.info}`)} · faults: ${active}`
-    );
+    const head = `[${phase} ${clock}] ${counts.invoke.toLocaleString('en')} ops · ${rate.toFixed(0)}/s · `;
+    const parts: [string, (s: string) => string][] = [
+      [`ok ${counts.ok}`, chalk.green],
+      [` fail ${counts.fail}`, chalk.red],
+      [` info ${counts.info}`, chalk.yellow],
+      [` · faults: ${active}`, (x) => x],
+    ];
+    // Cut to the width before colouring (colour codes take no columns).
+    let room = tty && stream.columns ? stream.columns - 1 : Infinity;
+    let out = head.slice(0, room);
+    room -= out.length;
+    for (const [text, paint] of parts) {
+      if (room <= 0) break;
+      const cut = text.length > room ? `${text.slice(0, Math.max(0, room - 1))}…` : text;
+      out += paint(cut);
+      room -= cut.length;
+    }
+    return out;
   };
   const draw = () => {
     if (tty) {
@@ -71,6 +86,7 @@ export function terminalProgress(o: { timeLimitMs: number; stream?: NodeJS.Write
   return {
     phase(name) {
       phase = name;
+      phaseStarted = Date.now();
       draw();
     },
     op(op) {
