@@ -364,7 +364,9 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
       if (readLast === -2) continue;
       if (len < ids.length) {
         const next = ids[len]!;
-        if (next >= 0 && live(ap.txn[next]!)) gb.add(r, ap.txn[next]!, RW, readLast, next);
+        // (a read ending inside another transaction's appends is G1b already; its rw edge back to that writer would restate it as a cycle)
+        const g1b = readLast >= 0 && next >= 0 && ap.txn[readLast] === ap.txn[next];
+        if (next >= 0 && !g1b && live(ap.txn[next]!)) gb.add(r, ap.txn[next]!, RW, readLast, next);
       } else {
         for (const u of unobserved) {
           if (tailEdges++ >= MAX_TAIL_EDGES_PER_KEY) break;
