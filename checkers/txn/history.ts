@@ -7,12 +7,12 @@
 import { UserError } from '../../src/core/errors.js';
 import { NEMESIS, type Op } from '../../src/core/op.js';
 
-export type MopF = 'r' | 'append';
-export interface Mop {
-  f: MopF;
-  key: unknown;
-  /** append: the value; read: the list read (null while unknown). */
-  value: unknown;
+/** A micro-op, kept as the op's own array `[f, key, value]` (no copy: millions of them). */
+export type Mop = readonly [f: string, key: unknown, value: unknown];
+
+/** Whether a micro-op is a read (`r` / `:r`); otherwise it is an append (checked when parsed). */
+export function isRead(m: Mop): boolean {
+  return m[0] === 'r' || m[0] === ':r';
 }
 
 export type TxnStatus = 'ok' | 'fail' | 'info';
@@ -21,6 +21,9 @@ export interface Txn {
   id: number;
   invoke: Op;
   completion?: Op;
+  /** Positions of the invoke and completion in the history array (-1: none). */
+  invokeAt: number;
+  completeAt: number;
   /** ok: committed; fail: did not happen; info (or never completed): may have happened. */
   status: TxnStatus;
   mops: Mop[];
@@ -35,20 +38,23 @@ function bare(f: unknown): string | undefined {
 
 function parseMops(op: Op, readsKnown: boolean): Mop[] {
   if (!Array.isArray(op.value)) throw new UserError(`op ${op.index}: a transaction's value must be a list of micro-ops like [[:append 1 2] [:r 1 nil]], got ${JSON.stringify(op.value)?.slice(0, 60)}`);
-  return op.value.map((m, i): Mop => {
+  const mops = op.value as unknown[];
+  for (let i = 0; i < mops.length; i++) {
+    const m = mops[i];
     if (!Array.isArray(m) || m.length !== 3) throw new UserError(`op ${op.index}: micro-op ${i} ${JSON.stringify(m)?.slice(0, 60)} is not [f key value]`);
     const f = bare(m[0]);
-    if (f === 'append') return { f: 'append', key: m[1], value: m[2] };
+    if (f === 'append') continue;
     if (f === 'r') {
       const v = m[2];
       if (readsKnown && v !== null && !Array.isArray(v)) {
         throw new UserError(`op ${op.index}: micro-op ${i} reads ${JSON.stringify(v)?.slice(0, 40)} from key ${JSON.stringify(m[1])}; a list-append read is a list or nil`);
       }
-      return { f: 'r', key: m[1], value: readsKnown ? v : null };
+      continue;
     }
     if (f === 'w') throw new UserError(`op ${op.index}: micro-op ${i} is a register write [w …]; only list-append histories ([append …] and [r …]) are supported`);
     throw new UserError(`op ${op.index}: micro-op ${i} has f ${JSON.stringify(m[0])}; expected r or append`);
-  });
+  }
+  return mops as Mop[];
 }
 
 export interface ParsedTxns {
@@ -62,14 +68,15 @@ export function parseTxns(history: readonly Op[]): ParsedTxns {
   const txns: Txn[] = [];
   const skipped: Record<string, number> = {};
   const open = new Map<Op['process'], Txn>();
-  for (const op of history) {
+  for (let at = 0; at < history.length; at++) {
+    const op = history[at]!;
     if (op.process === NEMESIS) continue;
     if (!TXN_FS.has(op.f)) {
       if (op.type === 'invoke') skipped[op.f] = (skipped[op.f] ?? 0) + 1;
       continue;
     }
     if (op.type === 'invoke') {
-      const t: Txn = { id: txns.length, invoke: op, status: 'info', mops: parseMops(op, false) };
+      const t: Txn = { id: txns.length, invoke: op, invokeAt: at, completeAt: -1, status: 'info', mops: parseMops(op, false) };
       open.set(op.process, t);
       txns.push(t);
       continue;
@@ -78,11 +85,12 @@ export function parseTxns(history: readonly Op[]): ParsedTxns {
     if (!t) throw new UserError(`op ${op.index}: a ${op.type} completion by process ${op.process} with no open invoke`);
     open.delete(op.process);
     t.completion = op;
+    t.completeAt = at;
     t.status = op.type === 'ok' ? 'ok' : op.type === 'fail' ? 'fail' : 'info';
     if (op.type === 'ok') {
       t.mops = parseMops(op, true);
       const inv = t.invoke.value as unknown[];
-      if (t.mops.length !== inv.length || t.mops.some((m, i) => m.f !== bare((inv[i] as unknown[])[0]))) {
+      if (t.mops.length !== inv.length || t.mops.some((m, i) => bare(m[0]) !== bare((inv[i] as unknown[])[0]))) {
         throw new UserError(`op ${op.index}: the completed transaction's micro-ops differ from its invoke (op ${t.invoke.index})`);
       }
     }
@@ -100,7 +108,7 @@ export function show(v: unknown): string {
 
 /** The micro-ops of a transaction as text: [append 5 3] [r 5 [1 2 3]]. */
 export function showMops(t: Txn): string {
-  return t.mops.map((m) => `[${m.f} ${show(m.key)} ${m.f === 'r' && t.status !== 'ok' ? '?' : show(m.value)}]`).join(' ');
+  return t.mops.map((m) => `[${bare(m[0])} ${show(m[1])} ${isRead(m) && t.status !== 'ok' ? '?' : show(m[2])}]`).join(' ');
 }
 
 /** A Map key for a key or element: primitives as they are, anything else by its JSON. */

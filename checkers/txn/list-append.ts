@@ -31,7 +31,7 @@
 import { type CheckOptions, type CheckResult, type Validity } from '../../src/core/validity.js';
 import type { Op } from '../../src/core/op.js';
 import { Bfs, GraphBuilder, KIND_NAMES, PROC, RT, RW, tarjan, WR, WW, type EdgeKind, type Graph } from './graph.js';
-import { norm, parseTxns, show, showMops, type Txn } from './history.js';
+import { isRead, norm, parseTxns, show, showMops, type Txn } from './history.js';
 import {
   edgeMaskOf,
   everyCycleForbidden,
@@ -170,35 +170,41 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
   };
   const ap = new Appends();
   const duplicates: string[] = [];
+  const mineIds: number[] = []; // this transaction's append ids, for `j` and `last`
   for (const t of txns) {
-    const perKey = new Map<number, number[]>();
-    t.mops.forEach((m, mi) => {
-      const ki = keyOf(m.key);
+    mineIds.length = 0;
+    for (let mi = 0; mi < t.mops.length; mi++) {
+      const m = t.mops[mi]!;
+      const ki = keyOf(m[1]);
       const ks = keys[ki]!;
-      if (m.f === 'r') {
+      if (isRead(m)) {
         if (t.status === 'ok') ks.reads.push(t.id, mi);
-        return;
+        continue;
       }
-      const v = norm(m.value);
+      const v = norm(m[2]);
       if (ks.byValue.has(v)) {
-        duplicates.push(`${show(m.value)} to key ${show(m.key)} (T${txns[ap.txn[ks.byValue.get(v)!]!]!.invoke.index} and T${t.invoke.index})`);
-        return;
+        duplicates.push(`${show(m[2])} to key ${show(m[1])} (T${txns[ap.txn[ks.byValue.get(v)!]!]!.invoke.index} and T${t.invoke.index})`);
+        continue;
       }
       const id = ap.txn.length;
-      let mine = perKey.get(ki);
-      if (!mine) perKey.set(ki, (mine = []));
+      let j = 0;
+      for (const other of mineIds) if (ap.key[other] === ki) j++;
       ap.txn.push(t.id);
       ap.key.push(ki);
-      ap.j.push(mine.length);
+      ap.j.push(j);
       ap.last.push(0);
-      ap.value.push(m.value);
+      ap.value.push(m[2]);
       ap.pos.push(-1);
       ap.observed.push(0);
-      mine.push(id);
+      mineIds.push(id);
       ks.byValue.set(v, id);
       ks.appends.push(id);
-    });
-    for (const ids of perKey.values()) for (const id of ids) ap.last[id] = ids.length - 1;
+    }
+    for (const id of mineIds) {
+      let last = 0;
+      for (const other of mineIds) if (ap.key[other] === ap.key[id]) last = Math.max(last, ap.j[other]!);
+      ap.last[id] = last;
+    }
   }
   if (duplicates.length > 0) {
     unknownReasons.push(`list-append needs every appended value unique per key; appended twice: ${duplicates.slice(0, 3).join('; ')}${duplicates.length > 3 ? ` and ${duplicates.length - 3} more` : ''}`);
@@ -206,24 +212,25 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
   const writerOf = (id: number): Txn => txns[ap.txn[id]!]!;
 
   // --- reads: garbage, duplicates, G1a, version orders ------------------------------------------
-  const listOf = (t: Txn, mi: number): unknown[] => (t.mops[mi]!.value as unknown[] | null) ?? [];
+  const readStamp = new Int32Array(ap.txn.length);
+  let readNo = 0;
+  const listOf = (t: Txn, mi: number): unknown[] => (t.mops[mi]![2] as unknown[] | null) ?? [];
   for (const ks of keys) {
     let longest: unknown[] = [];
     let longestAt = -1;
     for (let r = 0; r < ks.reads.length; r += 2) {
       const t = txns[ks.reads[r]!]!;
       const list = listOf(t, ks.reads[r + 1]!);
-      const seen = new Set<unknown>();
+      const stamp = ++readNo;
       let dup = false;
       let garbage: unknown;
       let aborted = -1;
       for (const x of list) {
-        const v = norm(x);
-        if (seen.has(v)) dup = true;
-        seen.add(v);
-        const id = ks.byValue.get(v);
+        const id = ks.byValue.get(norm(x));
         if (id === undefined) garbage ??= x;
         else {
+          if (readStamp[id] === stamp) dup = true;
+          readStamp[id] = stamp;
           ap.observed[id] = 1;
           if (writerOf(id).status === 'fail' && aborted < 0) aborted = id;
         }
@@ -282,52 +289,75 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
   for (let id = 0; id < ap.txn.length; id++) if (ap.observed[id] && writerOf(id).status === 'info') committed[ap.txn[id]!] = 1;
 
   // --- internal consistency and external reads ----------------------------------------------------
+  // Per transaction, per key touched: the last list read (by reference) and the appends since it
+  // (no copies: most transactions touch a key once). Parallel small arrays instead of a Map.
+  const tKeys: number[] = [];
+  const tRead: (unknown[] | null)[] = [];
+  const tSince: unknown[][] = [];
+  const expected = (i: number): unknown[] => [...(tRead[i] ?? []), ...tSince[i]!];
   for (const t of txns) {
     if (t.status !== 'ok') continue;
-    const state = new Map<number, { known: unknown[] | null; own: unknown[] }>();
-    t.mops.forEach((m, mi) => {
-      const ki = keyOf(m.key);
-      let st = state.get(ki);
-      if (!st) state.set(ki, (st = { known: null, own: [] }));
-      if (m.f === 'append') {
-        st.own.push(m.value);
-        st.known?.push(m.value);
-        return;
+    tKeys.length = 0;
+    tRead.length = 0;
+    tSince.length = 0;
+    for (let mi = 0; mi < t.mops.length; mi++) {
+      const m = t.mops[mi]!;
+      const ki = keyOf(m[1]);
+      let si = tKeys.indexOf(ki);
+      if (si < 0) {
+        si = tKeys.length;
+        tKeys.push(ki);
+        tRead.push(null);
+        tSince.push([]);
+      }
+      if (!isRead(m)) {
+        tSince[si]!.push(m[2]);
+        continue;
       }
       const list = listOf(t, mi);
       const ks = keys[ki]!;
-      if (st.known !== null) {
-        if (!sameList(list, st.known)) {
-          report('internal', `T${t.invoke.index} read key ${show(m.key)} = ${show(list)}, but its own earlier reads and appends make it ${show(st.known)}`, [t]);
-        }
-        st.known = list.slice();
-        return;
+      const prior = tRead[si];
+      const since = tSince[si]!;
+      if (prior !== null) {
+        // a later read: must be the earlier read plus the appends since
+        let same = list.length === prior!.length + since.length;
+        for (let i = 0; same && i < list.length; i++) same = norm(list[i]) === norm(i < prior!.length ? prior![i] : since[i - prior!.length]);
+        if (!same) report('internal', `T${t.invoke.index} read key ${show(m[1])} = ${show(list)}, but its own earlier reads and appends make it ${show(expected(si))}`, [t]);
+        tRead[si] = list;
+        tSince[si] = [];
+        continue;
       }
-      st.known = list.slice();
-      const n = st.own.length;
-      const tail = list.slice(list.length - n);
-      if (n > 0 && (list.length < n || !sameList(tail, st.own))) {
-        report('internal', `T${t.invoke.index} read key ${show(m.key)} = ${show(list)} after appending ${show(st.own)} to it, but the read does not end with those appends`, [t]);
-        return;
+      tRead[si] = list;
+      tSince[si] = [];
+      // the first read: its own earlier appends must end it; the rest is what it saw of others
+      const n = since.length;
+      const extLen = list.length - n;
+      let tailOk = extLen >= 0;
+      for (let i = 0; tailOk && i < n; i++) tailOk = norm(list[extLen + i]) === norm(since[i]);
+      if (!tailOk) {
+        report('internal', `T${t.invoke.index} read key ${show(m[1])} = ${show(list)} after appending ${show(since)} to it, but the read does not end with those appends`, [t]);
+        continue;
       }
-      const ext = list.slice(0, list.length - n);
-      const future = ext.find((x) => {
-        const id = ks.byValue.get(norm(x));
-        return id !== undefined && ap.txn[id] === t.id;
-      });
+      let future: unknown;
+      let appendsLater = false;
+      for (let j = mi + 1; j < t.mops.length; j++) if (!isRead(t.mops[j]!) && norm(t.mops[j]![1]) === norm(m[1])) appendsLater = true;
+      for (let i = 0; appendsLater && i < extLen; i++) {
+        const id = ks.byValue.get(norm(list[i]));
+        if (id !== undefined && ap.txn[id] === t.id) { future = list[i]; break; }
+      }
       if (future !== undefined) {
-        report('internal', `T${t.invoke.index} read key ${show(m.key)} = ${show(list)}, which holds ${show(future)}, an append T${t.invoke.index} makes only later`, [t]);
-        return;
+        report('internal', `T${t.invoke.index} read key ${show(m[1])} = ${show(list)}, which holds ${show(future)}, an append T${t.invoke.index} makes only later`, [t]);
+        continue;
       }
-      const lastId = ext.length === 0 ? -1 : (ks.byValue.get(norm(ext[ext.length - 1])) ?? -2);
-      ks.ext.push(t.id, ext.length, lastId);
+      const lastId = extLen === 0 ? -1 : (ks.byValue.get(norm(list[extLen - 1])) ?? -2);
+      ks.ext.push(t.id, extLen, lastId);
       // G1b: the read ends in a non-final append of another transaction to this key.
       if (lastId >= 0 && ap.txn[lastId] !== t.id && ap.j[lastId]! < ap.last[lastId]!) {
         const w = writerOf(lastId);
         const later = ks.appends.filter((a) => ap.txn[a] === w.id && ap.j[a]! > ap.j[lastId]!).map((a) => show(ap.value[a]));
-        report('G1b', `T${t.invoke.index} read key ${show(m.key)} = ${show(ext)}, ending in ${show(ap.value[lastId])}, an intermediate append of T${w.invoke.index}, which appended ${later.join(' and ')} to the key after it (intermediate read)`, [t, w]);
+        report('G1b', `T${t.invoke.index} read key ${show(m[1])} = ${show(list.slice(0, extLen))}, ending in ${show(ap.value[lastId])}, an intermediate append of T${w.invoke.index}, which appended ${later.join(' and ')} to the key after it (intermediate read)`, [t, w]);
       }
-    });
+    }
   }
 
   // --- the graph --------------------------------------------------------------------------------
@@ -377,19 +407,20 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
     if (tailEdges > MAX_TAIL_EDGES_PER_KEY) notes.push(`key ${show(ks.key)}: more than ${MAX_TAIL_EDGES_PER_KEY} read → never-read-append pairs; only the first were used`);
   }
   // Realtime (through barriers) and process order, in history order.
-  const byInvoke = new Map<number, Txn>();
-  const byCompletion = new Map<number, Txn>();
+  const txnAtInvoke = new Int32Array(history.length).fill(-1);
+  const txnAtOk = new Int32Array(history.length).fill(-1);
   for (const t of txns) {
-    byInvoke.set(t.invoke.index, t);
-    if (t.completion) byCompletion.set(t.completion.index, t);
+    txnAtInvoke[t.invokeAt] = t.id;
+    if (t.completion?.type === 'ok') txnAtOk[t.completeAt] = t.id;
   }
   let pending: number[] = [];
   let barrier = -1;
   const lastOfProcess = new Map<Op['process'], number>();
-  for (const op of history) {
-    if (op.type === 'invoke') {
-      const t = byInvoke.get(op.index);
-      if (!t || t.invoke !== op || !live(t.id)) continue;
+  for (let i = 0; i < history.length; i++) {
+    const inv = txnAtInvoke[i]!;
+    if (inv >= 0) {
+      const t = txns[inv]!;
+      if (!live(t.id)) continue;
       if (pending.length > 0) {
         const b = gb.addNode();
         for (const p of pending) gb.add(p, b, RT);
@@ -400,11 +431,12 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
       if (barrier >= 0) gb.add(barrier, t.id, RT);
       const prev = lastOfProcess.get(t.invoke.process);
       if (prev !== undefined) gb.add(prev, t.id, PROC);
-    } else if (op.type === 'ok') {
-      const t = byCompletion.get(op.index);
-      if (!t || t.completion !== op) continue;
-      pending.push(t.id);
-      lastOfProcess.set(t.invoke.process, t.id);
+      continue;
+    }
+    const done = txnAtOk[i]!;
+    if (done >= 0) {
+      pending.push(done);
+      lastOfProcess.set(txns[done]!.invoke.process, done);
     }
   }
   const g = gb.freeze();
