@@ -442,13 +442,17 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
   const g = gb.freeze();
 
   // --- cycles ---------------------------------------------------------------------------------------
+  // Searched in levels — the base edges (ww wr rw), then + process, then + realtime — each with
+  // its own components, so a plain G-single is named as such even when real-time edges also tie
+  // its transactions into a much larger component.
   const mask = edgeMaskOf(model);
-  const { comp, nontrivial } = tarjan(g, mask);
   const decidesByScc = everyCycleForbidden(model);
   const bfs = new Bfs(g);
   const cycleExamples = new Map<CycleKind, { len: number; edges: number[] }[]>();
   let outOfTime = false;
   let unresolved = 0;
+  let fullComponents = 0;
+  const onCycle = new Uint8Array(g.n);
 
   const classify = (edges: number[]): CycleKind => {
     let rw = 0;
@@ -465,80 +469,79 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
     const base: CycleBase = rw >= 2 ? 'G2-item' : rw === 1 ? 'G-single' : wr > 0 ? 'G1c' : 'G0';
     return `${base}${rt ? '-realtime' : proc ? '-process' : ''}` as CycleKind;
   };
-  const specs: { path: number; req: number }[] = [
-    { path: WW, req: WW },
-    { path: WW | WR, req: WR },
-    { path: WW | WR, req: RW },
-    { path: WW | WR | RW, req: RW },
+  type Spec = { path: number; req: number };
+  const levels: { mask: number; specs: Spec[] }[] = [
+    { mask: mask & (WW | WR | RW), specs: [{ path: WW, req: WW }, { path: WW | WR, req: WR }, { path: WW | WR, req: RW }, { path: WW | WR | RW, req: RW }] },
   ];
   for (const x of [PROC, RT]) {
     if (!(mask & x)) continue;
     const extra = x === RT ? RT | PROC : PROC;
-    specs.push({ path: WW | extra, req: x }, { path: WW | WR | extra, req: x }, { path: WW | WR | extra, req: RW }, { path: WW | WR | RW | extra, req: x });
+    levels.push({ mask: mask & (WW | WR | RW | extra), specs: [{ path: WW | extra, req: x }, { path: WW | WR | extra, req: x }, { path: WW | WR | extra, req: RW }, { path: WW | WR | RW | extra, req: x }] });
   }
-  const usable = specs.filter((s) => ((s.path | s.req) & ~mask) === 0);
   // For snapshot isolation the verdict hangs on G-single (any-length search), so those searches are exhaustive.
-  const exhaustive = (s: { path: number; req: number }): boolean => !decidesByScc && (s.path & RW) === 0;
+  const exhaustive = (s: Spec): boolean => !decidesByScc && (s.path & RW) === 0;
+  const keep = (cycle: number[], found: Set<CycleKind>): CycleKind => {
+    const kind = classify(cycle);
+    found.add(kind);
+    for (const e of cycle) onCycle[g.source[e]!] = 1;
+    let list = cycleExamples.get(kind);
+    if (!list) cycleExamples.set(kind, (list = []));
+    list.push({ len: cycle.length, edges: cycle });
+    if (list.length > 4 * maxExamples) {
+      list.sort((p, q) => p.len - q.len);
+      list.length = maxExamples;
+    }
+    return kind;
+  };
 
-  for (const members of nontrivial) {
-    if (outOfTime) { unresolved++; continue; }
-    const cid = comp[members[0]!]!;
-    const found = new Set<CycleKind>();
-    const tryEdges = (s: { path: number; req: number }, limit: number): void => {
-      let tries = 0;
-      for (const v of members) {
-        for (let e = g.start[v]!; e < g.start[v + 1]!; e++) {
-          if (g.kind[e] !== s.req || comp[g.target[e]!] !== cid) continue;
-          if (tries++ >= limit) return;
-          if ((tries & 63) === 0 && performance.now() > deadline) { outOfTime = true; return; }
-          const path = bfs.path(g.target[e]!, v, s.path, comp, cid);
-          if (!path) continue;
-          const cycle = [e, ...path];
-          const kind = classify(cycle);
-          found.add(kind);
-          let list = cycleExamples.get(kind);
-          if (!list) cycleExamples.set(kind, (list = []));
-          list.push({ len: cycle.length, edges: cycle });
-          if (list.length > 4 * maxExamples) {
-            list.sort((p, q) => p.len - q.len);
-            list.length = maxExamples;
-          }
-          if (!exhaustive(s)) return; // one example per spec and component is enough
-          if (forbidden.has(kind)) return; // the verdict is settled
-        }
-      }
-    };
-    for (const s of usable) {
-      tryEdges(s, exhaustive(s) ? Infinity : EXPLAIN_TRIES);
-      if (outOfTime) break;
-    }
-    if (found.size === 0 && !outOfTime && decidesByScc) {
-      // Any edge inside the component lies on a cycle over the full mask.
-      for (const v of members) {
-        let done = false;
-        for (let e = g.start[v]!; e < g.start[v + 1]!; e++) {
-          if (!(g.kind[e]! & mask) || comp[g.target[e]!] !== cid) continue;
-          const path = bfs.path(g.target[e]!, v, mask, comp, cid);
-          if (path) {
-            const cycle = [e, ...path];
-            const kind = classify(cycle);
-            found.add(kind);
-            let list = cycleExamples.get(kind);
-            if (!list) cycleExamples.set(kind, (list = []));
-            list.push({ len: cycle.length, edges: cycle });
-            done = true;
-            break;
+  levels.forEach((level, li) => {
+    const final = li === levels.length - 1;
+    const { comp, nontrivial } = tarjan(g, level.mask);
+    if (final) fullComponents = nontrivial.length;
+    const usable = level.specs.filter((s) => ((s.path | s.req) & ~level.mask) === 0);
+    for (const members of nontrivial) {
+      if (outOfTime) { if (final) unresolved++; continue; }
+      const cid = comp[members[0]!]!;
+      const found = new Set<CycleKind>();
+      const tryEdges = (s: Spec, limit: number): void => {
+        let tries = 0;
+        for (const v of members) {
+          for (let e = g.start[v]!; e < g.start[v + 1]!; e++) {
+            if (g.kind[e] !== s.req || comp[g.target[e]!] !== cid) continue;
+            if (tries++ >= limit) return;
+            if ((tries & 63) === 0 && performance.now() > deadline) { outOfTime = true; return; }
+            const path = bfs.path(g.target[e]!, v, s.path, comp, cid);
+            if (!path) continue;
+            const kind = keep([e, ...path], found);
+            if (!exhaustive(s)) return; // one example per spec and component is enough
+            if (forbidden.has(kind)) return; // the verdict is settled
           }
         }
-        if (done) break;
+      };
+      for (const s of usable) {
+        tryEdges(s, exhaustive(s) ? Infinity : EXPLAIN_TRIES);
+        if (outOfTime) break;
       }
+      if (final && decidesByScc && !outOfTime && found.size === 0 && !members.some((v) => onCycle[v])) {
+        // Any edge inside the component lies on a cycle over the full mask.
+        outer: for (const v of members) {
+          for (let e = g.start[v]!; e < g.start[v + 1]!; e++) {
+            if (!(g.kind[e]! & level.mask) || comp[g.target[e]!] !== cid) continue;
+            const path = bfs.path(g.target[e]!, v, level.mask, comp, cid);
+            if (path) {
+              keep([e, ...path], found);
+              break outer;
+            }
+          }
+        }
+      }
+      if (outOfTime && final) unresolved++;
+      for (const k of found) counts[k] = (counts[k] ?? 0) + 1;
     }
-    if (outOfTime) unresolved++;
-    for (const k of found) counts[k] = (counts[k] ?? 0) + 1;
-  }
+  });
   if (outOfTime) {
-    const msg = `time budget hit while searching cycles (${unresolved} of ${nontrivial.length} strongly connected components not fully searched)`;
-    if (decidesByScc && nontrivial.length > 0) notes.push(msg);
+    const msg = `time budget hit while searching cycles (${unresolved} of ${fullComponents} strongly connected components not fully searched)`;
+    if (decidesByScc && fullComponents > 0) notes.push(msg);
     else unknownReasons.push(msg);
   }
 
@@ -605,7 +608,7 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
   const bad = anomalyTypes.filter((k) => forbidden.has(k));
   const ok = txns.filter((t) => t.status === 'ok').length;
   if (ok === 0) unknownReasons.push('no committed transaction to check');
-  if (decidesByScc && nontrivial.length > 0 && bad.length === 0) {
+  if (decidesByScc && fullComponents > 0 && bad.length === 0) {
     // Cannot happen: every cycle over the mask is forbidden. Never say valid by mistake.
     unknownReasons.push('internal error: a dependency cycle was found but not classified');
   }
@@ -629,7 +632,7 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
       keys: keys.length,
       nodes: g.n,
       edges: g.m,
-      sccs: nontrivial.length,
+      sccs: fullComponents,
       ms: Math.round((performance.now() - started) * 10) / 10,
     },
   };
