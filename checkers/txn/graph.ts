@@ -178,8 +178,12 @@ export class Bfs {
    * Shortest path from `from` to `to` using edges of kinds in `mask`, staying inside component
    * `compId` of `comp`. Returns the edge slots of the path, or null.
    */
-  path(from: number, to: number, mask: number, comp: Int32Array, compId: number): number[] | null {
+  path(from: number, to: number, mask: number, comp: Int32Array, compId: number, rank?: Int32Array): number[] | null {
     const g = this.g;
+    // With topological ranks of the mask's (acyclic) subgraph, a path from `from` to `to` only
+    // visits ranks between theirs.
+    if (rank && rank[from]! > rank[to]!) return null;
+    const maxRank = rank ? rank[to]! : 0;
     const r = ++this.round;
     let head = 0;
     let tail = 0;
@@ -193,6 +197,7 @@ export class Bfs {
         if ((g.kind[e]! & mask) === 0) continue;
         const w = g.target[e]!;
         if (this.stamp[w] === r || comp[w] !== compId) continue;
+        if (rank && rank[w]! > maxRank) continue;
         this.stamp[w] = r;
         this.parentEdge[w] = e;
         this.queue[tail++] = w;
@@ -207,4 +212,27 @@ export class Bfs {
     }
     return out.reverse();
   }
+}
+
+/**
+ * Topological ranks of the subgraph of edges in `mask` (Kahn's algorithm), or null when that
+ * subgraph has a cycle.
+ */
+export function topoRanks(g: Graph, mask: number): Int32Array | null {
+  const indeg = new Int32Array(g.n);
+  for (let e = 0; e < g.m; e++) if (g.kind[e]! & mask) indeg[g.target[e]!]!++;
+  const queue = new Int32Array(g.n);
+  let tail = 0;
+  for (let v = 0; v < g.n; v++) if (indeg[v] === 0) queue[tail++] = v;
+  const rank = new Int32Array(g.n);
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    rank[v] = head;
+    for (let e = g.start[v]!; e < g.start[v + 1]!; e++) {
+      if (!(g.kind[e]! & mask)) continue;
+      const w = g.target[e]!;
+      if (--indeg[w]! === 0) queue[tail++] = w;
+    }
+  }
+  return tail === g.n ? rank : null;
 }

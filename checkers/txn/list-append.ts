@@ -30,7 +30,7 @@
 
 import { type CheckOptions, type CheckResult, type Validity } from '../../src/core/validity.js';
 import type { Op } from '../../src/core/op.js';
-import { Bfs, GraphBuilder, KIND_NAMES, PROC, RT, RW, tarjan, WR, WW, type EdgeKind, type Graph } from './graph.js';
+import { Bfs, GraphBuilder, KIND_NAMES, PROC, RT, RW, tarjan, topoRanks, WR, WW, type EdgeKind, type Graph } from './graph.js';
 import { isRead, norm, parseTxns, show, showMops, type Txn } from './history.js';
 import {
   edgeMaskOf,
@@ -478,8 +478,16 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
     const extra = x === RT ? RT | PROC : PROC;
     levels.push({ mask: mask & (WW | WR | RW | extra), specs: [{ path: WW | extra, req: x }, { path: WW | WR | extra, req: x }, { path: WW | WR | extra, req: RW }, { path: WW | WR | RW | extra, req: x }] });
   }
-  // For snapshot isolation the verdict hangs on G-single (any-length search), so those searches are exhaustive.
-  const exhaustive = (s: Spec): boolean => !decidesByScc && (s.path & RW) === 0;
+  // For snapshot isolation the verdict hangs on G-single (any-length search), so those searches
+  // are exhaustive — until the verdict is settled by some forbidden anomaly. They run over the
+  // rw-free subgraph, acyclic unless a forbidden G0/G1c exists, so topological ranks prune them.
+  let settled = Object.keys(counts).some((k) => forbidden.has(k as AnomalyKind));
+  const exhaustive = (s: Spec): boolean => !decidesByScc && !settled && (s.path & RW) === 0;
+  const ranks = new Map<number, Int32Array | null>();
+  const rankFor = (pathMask: number): Int32Array | undefined => {
+    if (!ranks.has(pathMask)) ranks.set(pathMask, topoRanks(g, pathMask));
+    return ranks.get(pathMask) ?? undefined;
+  };
   const keep = (cycle: number[], found: Set<CycleKind>): CycleKind => {
     const kind = classify(cycle);
     found.add(kind);
@@ -504,16 +512,18 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
       const cid = comp[members[0]!]!;
       const found = new Set<CycleKind>();
       const tryEdges = (s: Spec, limit: number): void => {
+        const full = limit === Infinity;
         let tries = 0;
         for (const v of members) {
           for (let e = g.start[v]!; e < g.start[v + 1]!; e++) {
             if (g.kind[e] !== s.req || comp[g.target[e]!] !== cid) continue;
             if (tries++ >= limit) return;
             if ((tries & 63) === 0 && performance.now() > deadline) { outOfTime = true; return; }
-            const path = bfs.path(g.target[e]!, v, s.path, comp, cid);
+            const path = bfs.path(g.target[e]!, v, s.path, comp, cid, full ? rankFor(s.path) : undefined);
             if (!path) continue;
             const kind = keep([e, ...path], found);
-            if (!exhaustive(s)) return; // one example per spec and component is enough
+            if (forbidden.has(kind)) settled = true;
+            if (!full) return; // one example per spec and component is enough
             if (forbidden.has(kind)) return; // the verdict is settled
           }
         }
