@@ -8,6 +8,7 @@ import test from 'ava';
 import { checkListAppend } from '../../checkers/txn/list-append.js';
 import type { AnomalyKind, ConsistencyModel } from '../../checkers/txn/models.js';
 import { parseEdnHistory } from '../../src/history/edn.js';
+import type { Op } from '../../src/core/op.js';
 import { repoRoot } from './support.js';
 
 const dir = join(repoRoot, 'test/fixtures/txn');
@@ -112,4 +113,37 @@ test('malformed micro-ops are a one-line input error naming the op', (t) => {
   const w = load('internal');
   w[0]!.value = [[':w', ':x', 1]];
   t.throws(() => checkListAppend(w), { message: /register write/ });
+});
+
+/** n concurrent transactions T_i: read x_i empty, append i to x_{i+1 mod n}; then one final read of every key. */
+function rwRing(n: number, plantGSingle: boolean) {
+  const ops: Op[] = [];
+  const push = (type: Op['type'], process: number, value: unknown) => ops.push({ index: ops.length, type, process, f: 'txn', value, timeNs: ops.length });
+  const body = (i: number, reads: boolean): unknown[] => {
+    const v: unknown[] = [[':r', i, reads ? [] : null], [':append', (i + 1) % n, i]];
+    // planted: T_3 appends to :y and T_4 reads it — with T_4 rw→ T_3 from the ring, one rw edge: a G-single
+    if (plantGSingle && i === 3) v.push([':append', ':y', 1]);
+    if (plantGSingle && i === 4) v.push([':r', ':y', reads ? [1] : null]);
+    return v;
+  };
+  for (let i = 0; i < n; i++) push('invoke', i, body(i, false));
+  for (let i = 0; i < n; i++) push('ok', i, body(i, true));
+  const all = Array.from({ length: n }, (_, k) => k);
+  push('invoke', n, all.map((k) => [':r', k, null]));
+  push('ok', n, all.map((k) => [':r', k, [(k + n - 1) % n]]));
+  return ops;
+}
+
+test('a 2,000-transaction rw ring: one big G2-item, allowed by snapshot isolation; a planted G-single is found in it', (t) => {
+  const ring = rwRing(2000, false);
+  const si = checkListAppend(ring, { consistencyModel: 'snapshot-isolation' });
+  t.is(si.valid, true);
+  t.deepEqual(si.anomalyTypes, ['G2-item']);
+  t.is(checkListAppend(ring, { consistencyModel: 'serializable' }).valid, false);
+  const planted = checkListAppend(rwRing(2000, true), { consistencyModel: 'snapshot-isolation' });
+  t.is(planted.valid, false);
+  t.true(planted.forbidden.includes('G-single'));
+  const g = planted.anomalies.find((a) => a.kind === 'G-single')!;
+  t.deepEqual(g.graph!.nodes.map((x) => x.name).sort(), ['T3', 'T4']);
+  t.true(planted.stats.ms < 20_000, `${planted.stats.ms} ms`);
 });
