@@ -147,3 +147,14 @@ test('a 2,000-transaction rw ring: one big G2-item, allowed by snapshot isolatio
   t.deepEqual(g.graph!.nodes.map((x) => x.name).sort(), ['T3', 'T4']);
   t.true(planted.stats.ms < 20_000, `${planted.stats.ms} ms`);
 });
+
+test('a stopped check is unknown where the verdict needed the search, and still invalid where a cycle alone decides', (t) => {
+  const ac = new AbortController();
+  ac.abort();
+  const si = checkListAppend(load('g2-item'), { consistencyModel: 'snapshot-isolation', signal: ac.signal });
+  t.is(si.valid, 'unknown');
+  t.regex(si.unknownReasons.join(), /stopped while searching cycles \(1 of 1 /);
+  const ser = checkListAppend(load('g2-item'), { consistencyModel: 'serializable', signal: ac.signal });
+  t.is(ser.valid, false); // under serializable any dependency cycle is a violation, classified or not
+  t.regex(ser.notes.join(), /not classified/);
+});
