@@ -117,14 +117,25 @@ interface KeyState {
   compatible: boolean;
 }
 
+/** Per append id (typed arrays, sized up front: millions of appends, nothing for the GC to scan). */
 class Appends {
-  txn: number[] = [];
-  key: number[] = [];
-  j: number[] = [];
-  last: number[] = [];
-  value: unknown[] = [];
-  pos: number[] = [];
-  observed: number[] = [];
+  count = 0;
+  txn: Int32Array;
+  key: Int32Array;
+  j: Int32Array;
+  last: Int32Array;
+  value: unknown[];
+  pos: Int32Array;
+  observed: Uint8Array;
+  constructor(n: number) {
+    this.txn = new Int32Array(n);
+    this.key = new Int32Array(n);
+    this.j = new Int32Array(n);
+    this.last = new Int32Array(n);
+    this.value = new Array<unknown>(n);
+    this.pos = new Int32Array(n).fill(-1);
+    this.observed = new Uint8Array(n);
+  }
 }
 
 /** Checks a list-append history against a consistency model (synchronous). */
@@ -168,7 +179,9 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
     }
     return i;
   };
-  const ap = new Appends();
+  let appendCount = 0;
+  for (const t of txns) for (const m of t.mops) if (!isRead(m)) appendCount++;
+  const ap = new Appends(appendCount);
   const duplicates: string[] = [];
   const mineIds: number[] = []; // this transaction's append ids, for `j` and `last`
   for (const t of txns) {
@@ -186,16 +199,13 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
         duplicates.push(`${show(m[2])} to key ${show(m[1])} (T${txns[ap.txn[ks.byValue.get(v)!]!]!.invoke.index} and T${t.invoke.index})`);
         continue;
       }
-      const id = ap.txn.length;
+      const id = ap.count++;
       let j = 0;
       for (const other of mineIds) if (ap.key[other] === ki) j++;
-      ap.txn.push(t.id);
-      ap.key.push(ki);
-      ap.j.push(j);
-      ap.last.push(0);
-      ap.value.push(m[2]);
-      ap.pos.push(-1);
-      ap.observed.push(0);
+      ap.txn[id] = t.id;
+      ap.key[id] = ki;
+      ap.j[id] = j;
+      ap.value[id] = m[2];
       mineIds.push(id);
       ks.byValue.set(v, id);
       ks.appends.push(id);
@@ -212,7 +222,7 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
   const writerOf = (id: number): Txn => txns[ap.txn[id]!]!;
 
   // --- reads: garbage, duplicates, G1a, version orders ------------------------------------------
-  const readStamp = new Int32Array(ap.txn.length);
+  const readStamp = new Int32Array(ap.count);
   let readNo = 0;
   const listOf = (t: Txn, mi: number): unknown[] => (t.mops[mi]![2] as unknown[] | null) ?? [];
   for (const ks of keys) {
@@ -286,7 +296,7 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
   // --- committed transactions ---------------------------------------------------------------------
   const committed = new Uint8Array(txns.length);
   for (const t of txns) if (t.status === 'ok') committed[t.id] = 1;
-  for (let id = 0; id < ap.txn.length; id++) if (ap.observed[id] && writerOf(id).status === 'info') committed[ap.txn[id]!] = 1;
+  for (let id = 0; id < ap.count; id++) if (ap.observed[id] && writerOf(id).status === 'info') committed[ap.txn[id]!] = 1;
 
   // --- internal consistency and external reads ----------------------------------------------------
   // Per transaction, per key touched: the last list read (by reference) and the appends since it
