@@ -463,6 +463,7 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
   let unresolved = 0;
   let fullComponents = 0;
   const onCycle = new Uint8Array(g.n);
+  const countedCycles = new Set<string>();
 
   const classify = (edges: number[]): CycleKind => {
     let rw = 0;
@@ -502,6 +503,11 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
     const kind = classify(cycle);
     found.add(kind);
     for (const e of cycle) onCycle[g.source[e]!] = 1;
+    // the same cycle may turn up again at a later level: count distinct cycles
+    const sig = `${kind}:${cycle.map((e) => g.source[e]!).sort((x, y) => x - y).join(',')}`;
+    if (countedCycles.has(sig)) return kind;
+    countedCycles.add(sig);
+    counts[kind] = (counts[kind] ?? 0) + 1;
     let list = cycleExamples.get(kind);
     if (!list) cycleExamples.set(kind, (list = []));
     list.push({ len: cycle.length, edges: cycle });
@@ -557,7 +563,6 @@ export function checkListAppend(history: readonly Op[], options: ListAppendOptio
         }
       }
       if (outOfTime && final) unresolved++;
-      for (const k of found) counts[k] = (counts[k] ?? 0) + 1;
     }
   });
   if (outOfTime) {
