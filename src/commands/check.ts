@@ -20,6 +20,9 @@ import { checkLinearizable, DEFAULT_MAX_CACHE_ENTRIES, type LinearizabilityResul
 import { isModelName, MODEL_NAMES, type ModelName } from '../../checkers/models/index.js';
 import { mergeValidity, type Validity } from '../core/validity.js';
 import { EMPTY_HISTORY_REASON, historyKind, TXN_HISTORY_HINT } from '../history/formats.js';
+import { checkListAppend, type ListAppendResult } from '../../checkers/txn/list-append.js';
+import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checkers/txn/models.js';
+import { describeListAppend } from '../../checkers/txn/describe.js';
 
 export interface CheckedFile {
   path: string;
@@ -42,6 +45,13 @@ export interface CheckCommandResult {
   schemaVersion: 1;
   valid: Validity;
   files: CheckedFile[];
+}
+
+export type TxnCheckedFile = ListAppendResult & { path: string; format: string };
+export interface TxnCheckCommandResult {
+  valid: Validity;
+  workload: 'list-append';
+  files: TxnCheckedFile[];
 }
 
 interface LoadedFile {
@@ -135,11 +145,15 @@ export default class Check extends FaultlineCommand {
     }),
     ...runFilterFlags,
     'database-url': databaseUrlFlag,
+    // --- transactional histories (helper txn) ---
+    workload: Flags.string({ description: 'Check as this workload\'s history instead of against a model: list-append (Elle\'s transactional cycles).' }),
+    'consistency-model': Flags.string({ description: `With --workload list-append: ${CONSISTENCY_MODELS.join(', ')}.`, default: 'strict-serializable' }),
   };
 
-  async run(): Promise<CheckCommandResult> {
+  async run(): Promise<CheckCommandResult | TxnCheckCommandResult> {
     const { argv, flags } = await this.parse(Check);
     const paths = argv.map(String);
+    if (flags.workload !== undefined) return this.runWorkload(paths, flags.workload, flags);
     if (flags.model !== undefined && !isModelName(flags.model)) {
       throw new UserError(`--model ${JSON.stringify(flags.model)} is not a model; use one of: ${MODEL_NAMES.join(', ')}`);
     }
@@ -211,6 +225,30 @@ export default class Check extends FaultlineCommand {
     const code = exitCodeFor(valid);
     if (code !== 0) {
       // oclif prints a returned result under --json only on success; print it before exiting.
+      if (this.jsonEnabled()) this.logJson(out);
+      this.exit(code);
+    }
+    return out;
+  }
+
+  // --- transactional histories (helper txn): `--workload list-append [--consistency-model M]` ---
+  private async runWorkload(paths: string[], workload: string, flags: { model?: string; budget: string; 'consistency-model': string; 'database-url'?: string }): Promise<TxnCheckCommandResult> {
+    if (workload !== 'list-append') throw new UserError(`--workload ${JSON.stringify(workload)} is not checkable here; use list-append`);
+    if (flags.model !== undefined) throw new UserError(`--model ${JSON.stringify(flags.model)} does not apply to --workload list-append; use --consistency-model`);
+    const model = flags['consistency-model'];
+    if (!isConsistencyModel(model)) throw new UserError(`--consistency-model ${JSON.stringify(model)} is not a consistency model; use one of: ${CONSISTENCY_MODELS.join(', ')}`);
+    const budgetMs = parseDuration('budget', flags.budget);
+    const files: TxnCheckedFile[] = [];
+    for (const path of paths) {
+      const loaded = await loadFile(path, flags['database-url']);
+      const result = checkListAppend(loaded.ops, { consistencyModel: model, budgetMs });
+      files.push({ path, format: loaded.format, ...result });
+      this.say(describeListAppend(path, result));
+    }
+    const valid = mergeValidity(...files.map((f) => f.valid));
+    const out: TxnCheckCommandResult = { valid, workload: 'list-append', files };
+    const code = exitCodeFor(valid);
+    if (code !== 0) {
       if (this.jsonEnabled()) this.logJson(out);
       this.exit(code);
     }
