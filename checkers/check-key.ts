@@ -107,7 +107,7 @@ export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options:
       const upTo = calls.filter((c) => c.callAt <= calls[certain]!.returnAt);
       const out = searchLinearization(model, upTo, limits);
       const best = out.verdict === true ? { order: [], states: [] } : out.best;
-      verdict.explanation = explain(model, upTo, best, upTo.indexOf(calls[certain]!), { ...options.limits, deadlineMs: options.explainDeadlineMs });
+      verdict.explanation = explain(model, upTo, best, upTo.indexOf(calls[certain]!), { ...options.limits, deadlineMs: options.explainDeadlineMs }, calls);
     }
     return verdict;
   }
@@ -149,7 +149,7 @@ export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options:
       if (again.verdict === false) ({ best, blocker } = again);
       else ({ best, blocker } = { best: { order: [], states: [] }, blocker: undefined });
     }
-    verdict.explanation = explain(model, failing, best, blocker, { ...options.limits, deadlineMs: options.explainDeadlineMs });
+    verdict.explanation = explain(model, failing, best, blocker, { ...options.limits, deadlineMs: options.explainDeadlineMs }, calls);
   }
   return verdict;
 }

@@ -63,6 +63,18 @@ export interface Model<State, Input, Output> {
   needs?(input: Input, output: MaybeOutput<Output>): string[];
   provides?(input: Input, output: MaybeOutput<Output>): string[];
   /**
+   * The token of the value a COMPLETED call certainly leaves behind, replacing whatever was there
+   * (a write v, a cas that set v), or undefined. Used by explanations to tell which earlier
+   * writers a read could still have observed: a writer of v followed in real time by a completed
+   * call setting another value, itself before the read, was certainly overwritten.
+   */
+  sets?(input: Input, output: MaybeOutput<Output>): string | undefined;
+  /**
+   * Observations tokens cannot name (appends): true when `reader`'s output may reflect `writer`'s
+   * effect. Explanations keep every such writer invoked before the reader returned.
+   */
+  observes?(reader: Call<Input, Output>, writer: Call<Input, Output>): boolean;
+  /**
    * A completed call that provably cannot be linearized, found without search (index into
    * `calls`), or undefined. Must be sound: never name a call of a linearizable history.
    */

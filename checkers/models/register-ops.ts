@@ -169,13 +169,38 @@ export function registerNeeds(input: RegisterInput, output: MaybeOutput<Register
 }
 
 /**
- * Tokens of the values a call may write (a cas that returned false wrote nothing). Appends build
+ * Tokens of the values a call may write (a cas that returned false wrote nothing, a cas x→x
+ * changed nothing). Appends build
  * values no token names: they provide none.
  */
 export function registerProvides(input: RegisterInput, output: MaybeOutput<RegisterOutput>): string[] {
-  if (input.kind === 'cas' && output === false) return [];
+  // A cas x→x needs x already there: it is never where x came from.
+  if (input.kind === 'cas' && (output === false || input.from === input.to)) return [];
   const v = valueSetBy(input);
   return v === undefined ? [] : [JSON.stringify(v)];
+}
+
+/** The value a completed write or successful cas certainly leaves (see Model.sets). */
+export function registerSets(input: RegisterInput, output: MaybeOutput<RegisterOutput>): string | undefined {
+  if (output === UNKNOWN_OUTPUT) return undefined;
+  if (input.kind === 'write') return JSON.stringify(input.value);
+  if (input.kind === 'cas' && output === true) return JSON.stringify(input.to);
+  return undefined;
+}
+
+/**
+ * Appends build values no token names: a read whose string contains an append's (non-empty)
+ * string may have observed it. (Conservative: a substring match may be a coincidence; keeping
+ * one append too many never makes an explanation dishonest.)
+ */
+export function registerObserves(reader: Call<RegisterInput, RegisterOutput>, writer: Call<RegisterInput, RegisterOutput>): boolean {
+  return (
+    reader.input.kind === 'read' &&
+    typeof reader.output === 'string' &&
+    writer.input.kind === 'append' &&
+    writer.input.value !== '' &&
+    reader.output.includes(writer.input.value)
+  );
 }
 
 /** Reads, cas calls that returned false, and cas x→x never change the register. */
@@ -287,6 +312,8 @@ export function registerModelCommon(start: Scalar) {
     certainViolation: (calls: Parameters<typeof certainlyStaleRead>[0]) => certainlyStaleRead(calls, start),
     needs: (input: RegisterInput, output: MaybeOutput<RegisterOutput>) => registerNeeds(input, output).filter((t) => t !== JSON.stringify(start)),
     provides: registerProvides,
+    sets: registerSets,
+    observes: registerObserves,
     inputKey: registerInputKey,
     describeCall: describeRegisterCall,
   };

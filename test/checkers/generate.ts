@@ -4,7 +4,7 @@
 
 import type { Op } from '../../src/core/op.js';
 
-export type SmallModel = 'register' | 'cas-register' | 'kv' | 'set' | 'fifo-queue' | 'unordered-queue' | 'mutex';
+export type SmallModel = 'register' | 'cas-register' | 'kv' | 'kv-append' | 'set' | 'fifo-queue' | 'unordered-queue' | 'mutex';
 
 /** One random step: pick a process, and numbers that choose f, values and outcome. */
 export type Step = [process: number, a: number, b: number, outcome: number];
@@ -18,6 +18,11 @@ function invokeFor(model: SmallModel, a: number, b: number): { f: string; value:
     case 'kv': {
       const key = (a >> 3) % 2 === 0 ? 'x' : 'y';
       return a % 3 === 0 ? { f: 'read', value: [key, null] } : a % 3 === 1 ? { f: 'write', value: [key, b % 3] } : { f: 'cas', value: [key, [b % 3, (b >> 2) % 3]] };
+    }
+    case 'kv-append': {
+      // Porcupine's kv: appends of short strings to a key, reads of the whole string.
+      const key = (a >> 3) % 2 === 0 ? 'x' : 'y';
+      return a % 3 === 0 ? { f: 'read', value: [key, null] } : { f: 'append', value: [key, 'abc'[b % 3]!] };
     }
     case 'set':
       return a % 2 === 0 ? { f: 'read', value: null } : { f: 'add', value: b % 4 };
@@ -35,6 +40,7 @@ function completionValue(model: SmallModel, inv: { f: string; value: unknown }, 
   if (inv.f === 'read') {
     if (model === 'set') return [0, 1, 2, 3].filter((x) => (c >> x) & 1);
     if (model === 'kv') return [(inv.value as unknown[])[0], small];
+    if (model === 'kv-append') return [(inv.value as unknown[])[0], [null, 'a', 'b', 'ab', 'ba', 'abc', 'ac', 'bc', 'c', 'ca'][c % 10]];
     return small;
   }
   if (inv.f === 'dequeue') return [null, 0, 1, 2, 3][c % 5];
