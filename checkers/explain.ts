@@ -4,7 +4,7 @@
 
 import type { AnyModel } from './model.js';
 import { UNKNOWN_OUTPUT } from './model.js';
-import { pruneCrashed, type Calls } from './prepare.js';
+import { pruneCrashed, unbound, type Calls } from './prepare.js';
 import { searchLinearization, type PartialLinearization, type SearchLimits } from './wgl.js';
 
 /** One op as a report shows it. */
@@ -53,7 +53,7 @@ function who(s: OpSummary): string {
 
 /** True when the search proves `calls` non-linearizable within the limits. */
 function provablyNotLinearizable(model: AnyModel, calls: Calls, limits: SearchLimits): boolean | 'unknown' {
-  const out = searchLinearization(model, pruneCrashed(model, calls).calls, limits);
+  const out = searchLinearization(model, pruneCrashed(model, unbound(calls)).calls, limits);
   return out.verdict === 'unknown' ? 'unknown' : out.verdict === false;
 }
 
@@ -285,7 +285,9 @@ export function explain(
  * Says in words why a small non-linearizable sub-history is impossible: the op the search could
  * not place, what real time forces before it, and the state those ops leave.
  */
-export function describeImpossibility(model: AnyModel, calls: Calls, limits: SearchLimits): string {
+export function describeImpossibility(model: AnyModel, shown: Calls, limits: SearchLimits): string {
+  // Searched as shown: crashed calls optional again unless these calls themselves bind them.
+  const calls = pruneCrashed(model, unbound(shown)).calls;
   const out = searchLinearization(model, calls, limits);
   if (out.verdict !== false || out.blocker === undefined) {
     return `no order of these ${calls.length} ops is legal for the ${model.name} model`;

@@ -56,6 +56,12 @@ export interface Model<State, Input, Output> {
    */
   crashedIsIrrelevant?(calls: readonly PlacedCall<Input, Output>[], crashed: number): boolean;
   /**
+   * A position before which this crashed call (index `crashed` in `calls`) certainly took effect
+   * (e.g. a completed read saw it), or undefined. The search then treats it as a completed call
+   * returning there: the same linearizations, without trying to leave it out. See each model.
+   */
+  crashedDeadline?(calls: readonly PlacedCall<Input, Output>[], crashed: number): number | undefined;
+  /**
    * Where observed values come from, so explanations stay readable: a call `needs` the tokens
    * of values it observed (a read of 3 needs "3") and `provides` the tokens of values it writes.
    * The shrinker keeps every need provided by some kept call (or the initial state).
@@ -79,6 +85,16 @@ export interface Model<State, Input, Output> {
    * `calls`), or undefined. Must be sound: never name a call of a linearizable history.
    */
   certainViolation?(calls: readonly PlacedCall<Input, Output>[]): number | undefined;
+  /**
+   * True when, in these calls, every state the search can reach later extends the current one
+   * (e.g. a key with only appends and reads), so `canPrecede` may prune.
+   */
+  monotone?(calls: readonly PlacedCall<Input, Output>[]): boolean;
+  /**
+   * For monotone calls: false when a completed call with this input and output can no longer be
+   * linearized after `state` (a read of a string `state` is not a prefix of). Must be sound.
+   */
+  canPrecede?(state: State, input: Input, output: MaybeOutput<Output>): boolean;
   /** A class key for inputs: crashed calls with equal keys are interchangeable in the search. */
   inputKey(input: Input): string;
   describeCall(input: Input, output: MaybeOutput<Output>): string;

@@ -80,6 +80,16 @@ export interface PruneReport {
   crashedReads: number;
   /** Crashed calls the model's rule proved irrelevant (dropped). */
   irrelevantCrashed: number;
+  /** Crashed calls proved to have taken effect before some completed call (see bindDeadlines). */
+  boundCrashed?: number;
+}
+
+/**
+ * The calls with every deadline bindDeadlines gave undone (crashed again): for a sub-history,
+ * whose own calls must justify any deadline (the read that justified it may not be in it).
+ */
+export function unbound(calls: Calls): Calls {
+  return calls.map((c) => (c.output === UNKNOWN_OUTPUT && c.returnAt !== Infinity && !c.completion ? { ...c, returnAt: Infinity } : c));
 }
 
 /** Above this many (crashed × all) comparisons the model's rule is skipped: pruning is optional. */
@@ -103,18 +113,41 @@ export function pruneCrashed(model: AnyModel, calls: Calls): { calls: Calls; rep
   });
   const rule = model.crashedIsIrrelevant?.bind(model);
   const crashed = kept.filter((c) => c.output === UNKNOWN_OUTPUT).length;
-  if (!rule || crashed === 0 || crashed * kept.length > PRUNE_WORK_LIMIT) return { calls: kept, report };
+  if (!rule || crashed === 0 || crashed * kept.length > PRUNE_WORK_LIMIT) return { calls: bindDeadlines(model, kept, report), report };
   for (let pass = 0, changed = true; changed && pass < 4; pass++) {
     changed = false;
     for (let i = 0; i < kept.length; i++) {
       if (kept[i]!.output !== UNKNOWN_OUTPUT || !rule(kept, i)) continue;
-      kept = [...kept.slice(0, i), ...kept.slice(i + 1)];
+      // In place (kept is our own copy): models may index the calls array (reads never leave it).
+      kept.splice(i, 1);
       report.irrelevantCrashed++;
       changed = true;
       i--;
     }
   }
-  return { calls: kept, report };
+  return { calls: bindDeadlines(model, kept, report), report };
+}
+
+/**
+ * Crashed calls the model proves took effect before some position (model.crashedDeadline) become
+ * completed calls returning there (output still unknown): the same linearizations, but the search
+ * no longer tries histories without them. Applied after pruning, on the calls left; each deadline
+ * is computed on the original calls, so the order of application does not matter.
+ */
+function bindDeadlines(model: AnyModel, calls: Calls, report: PruneReport): Calls {
+  if (!model.crashedDeadline) return calls;
+  const open = calls.filter((c) => c.returnAt === Infinity).length;
+  if (open === 0 || open * calls.length > PRUNE_WORK_LIMIT) return calls;
+  let out: Calls | undefined;
+  calls.forEach((c, i) => {
+    if (c.returnAt !== Infinity) return;
+    const at = model.crashedDeadline!(calls, i);
+    if (at === undefined) return;
+    out ??= [...calls];
+    out[i] = { ...c, returnAt: at };
+    report.boundCrashed = (report.boundCrashed ?? 0) + 1;
+  });
+  return out ?? calls;
 }
 
 /**

@@ -282,6 +282,23 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     return -1;
   };
 
+  // Monotone calls (model.monotone: every later state extends the current one): a state that
+  // a pending completed read can no longer see leads nowhere. Checked against the first few
+  // returns of completed pure calls in the event list (the reads that must come soonest).
+  const monotone = model.monotone?.(calls) === true && model.canPrecede !== undefined;
+  const pendingReadsAllow = (s: unknown, moved: number): boolean => {
+    let seen = 0;
+    let walked = 0;
+    for (let node = next[HEAD]!; node >= 0 && seen < 8 && walked < 256; node = next[node]!, walked++) {
+      if ((node & 1) === 0) continue;
+      const j = node >>> 1;
+      if (j === moved || isPure[j] !== 1) continue;
+      seen++;
+      if (!model.canPrecede!(s, calls[j]!.input, calls[j]!.output)) return false;
+    }
+    return true;
+  };
+
   const levelPool: Level[] = [];
   let levelCount = 0;
   const framePool: Frame[] = [];
@@ -293,6 +310,7 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     let nexts = model.step(state, c.input, c.output);
     // A crashed call that changes nothing leads to a configuration dominated by this one.
     if (crashed) nexts = nexts.filter((t) => !model.equal(t, state));
+    if (monotone && nexts.length > 0) nexts = nexts.filter((t) => pendingReadsAllow(t, i));
     if (nexts.length === 0) return false;
     const depth = stack.length;
     const maxReq = crashed ? maxReqAt[depth]! : Math.max(maxReqAt[depth]!, reqId[i]!);
