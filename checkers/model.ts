@@ -86,13 +86,14 @@ export interface Model<State, Input, Output> {
    */
   certainViolation?(calls: readonly PlacedCall<Input, Output>[]): number | undefined;
   /**
-   * True when, in these calls, every state the search can reach later extends the current one
-   * (e.g. a key with only appends and reads), so `canPrecede` may prune.
+   * True when every legal step of this call leaves a state that extends the one before (an
+   * append, a read): between such calls only, `canPrecede` may prune.
    */
-  monotone?(calls: readonly PlacedCall<Input, Output>[]): boolean;
+  extendsOnly?(input: Input, output: MaybeOutput<Output>): boolean;
   /**
-   * For monotone calls: false when a completed call with this input and output can no longer be
-   * linearized after `state` (a read of a string `state` is not a prefix of). Must be sound.
+   * False when a completed call with this input and output can no longer be linearized after
+   * `state`, provided only `extendsOnly` calls run in between (a read of a string `state` is not
+   * a prefix of). Must be sound.
    */
   canPrecede?(state: State, input: Input, output: MaybeOutput<Output>): boolean;
   /** A class key for inputs: crashed calls with equal keys are interchangeable in the search. */

@@ -437,14 +437,15 @@ export function registerModelCommon(start: Scalar) {
   return {
     init: (): RegisterState => start,
     step: (state: RegisterState, input: RegisterInput, output: MaybeOutput<RegisterOutput>) => stepRegister(state, input, output, texts),
-    // Only appends and reads: values only grow, so a pending read must see an extension of it.
-    monotone: (calls: readonly PlacedCall<RegisterInput, RegisterOutput>[]) =>
-      (start === null || typeof start === 'string') && calls.some((c) => c.input.kind === 'append') && calls.every((c) => c.input.kind === 'append' || c.input.kind === 'read'),
+    // Appends and reads only make a value longer: a pending read must see an extension of it.
+    extendsOnly: (input: RegisterInput) => input.kind === 'append' || input.kind === 'read',
     canPrecede: (state: RegisterState, input: RegisterInput, output: MaybeOutput<RegisterOutput>): boolean => {
+      // From nil, appends reach any string; from a string, its extensions; from anything else,
+      // appends are illegal and reads change nothing, so only that value.
       if (input.kind !== 'read' || output === UNKNOWN_OUTPUT || state === null) return true;
-      if (typeof output !== 'string') return output === null && state === null;
-      if (state instanceof AppendText) return state.mayBePrefixOf(output);
-      return typeof state !== 'string' || output.startsWith(state);
+      if (state instanceof AppendText) return typeof output === 'string' && state.mayBePrefixOf(output);
+      if (typeof state === 'string') return typeof output === 'string' && output.startsWith(state);
+      return output === state;
     },
     // Appended values are interned: equal sequences are the same object.
     equal: (a: RegisterState, b: RegisterState) => a === b,

@@ -22,6 +22,8 @@ function invokeFor(model: SmallModel, a: number, b: number): { f: string; value:
     case 'kv-append': {
       // Porcupine's kv: appends of short strings to a key, reads of the whole string.
       const key = (a >> 3) % 2 === 0 ? 'x' : 'y';
+      // Sometimes a put (write) of a short string, which resets what the appends built.
+      if (a % 7 === 6) return { f: 'write', value: [key, ['b', 'ab'][b % 2]!] };
       return a % 3 === 0 ? { f: 'read', value: [key, null] } : { f: 'append', value: [key, 'abc'[b % 3]!] };
     }
     case 'set':
