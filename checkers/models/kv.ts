@@ -27,7 +27,7 @@ function splitKeyed(value: unknown): Keyed | undefined {
   return undefined;
 }
 
-export function kvModel(initial: unknown = null): Model<RegisterState, RegisterInput, RegisterOutput> {
+export function kvModel(initial: unknown = null, nilReadsAnything = false): Model<RegisterState, RegisterInput, RegisterOutput> {
   const name = 'kv';
   const start = toScalar(initial);
   const interner = new StringInterner();
@@ -50,6 +50,7 @@ export function kvModel(initial: unknown = null): Model<RegisterState, RegisterI
         // Jepsen's independent checker reads the completion's own tuple; a missing one reads as nil.
         completion && { type: completion.type, value: splitKeyed(completion.value)?.value ?? null },
         interner,
+        nilReadsAnything,
       ),
     describeState: (s) => `the key holds ${showRegister(s)}`,
   };

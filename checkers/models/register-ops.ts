@@ -44,6 +44,8 @@ export function decodeRegisterCall(
   completion: { type: Op['type']; value: unknown } | undefined,
   /** Gives long read strings one object per content (see AppendText.prefixOf). */
   interner?: StringInterner,
+  /** Knossos: a completed read of nil is satisfied by any value (decoded as an unknown output). */
+  nilReadsAnything = false,
 ): Call<RegisterInput, RegisterOutput> {
   const kind = KIND_OF_F[bareKeyword(op.f)];
   if (!kind || !allowed.includes(kind)) {
@@ -54,6 +56,7 @@ export function decodeRegisterCall(
       if (!completion) return { input: { kind }, output: UNKNOWN_OUTPUT };
       {
         const out = toScalar(completion.value);
+        if (out === null && nilReadsAnything) return { input: { kind }, output: UNKNOWN_OUTPUT };
         return { input: { kind }, output: typeof out === 'string' && interner ? interner.intern(out) : out };
       }
     case 'write':

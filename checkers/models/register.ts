@@ -14,6 +14,7 @@ export function registerFamilyModel(
   kinds: readonly RegisterKind[],
   fs: readonly string[],
   initial: unknown,
+  nilReadsAnything = false,
 ): Model<RegisterState, RegisterInput, RegisterOutput> {
   const start = toScalar(initial);
   const interner = new StringInterner();
@@ -21,11 +22,11 @@ export function registerFamilyModel(
     name,
     fs,
     ...registerModelCommon(start),
-    decode: (invoke, completion) => decodeRegisterCall(invoke, name, kinds, invoke.value, completion, interner),
+    decode: (invoke, completion) => decodeRegisterCall(invoke, name, kinds, invoke.value, completion, interner, nilReadsAnything),
     describeState: (s) => `the register holds ${showRegister(s)}`,
   };
 }
 
-export function registerModel(initial: unknown = null): Model<RegisterState, RegisterInput, RegisterOutput> {
-  return registerFamilyModel('register', ['read', 'write'], ['read', 'write'], initial);
+export function registerModel(initial: unknown = null, nilReadsAnything = false): Model<RegisterState, RegisterInput, RegisterOutput> {
+  return registerFamilyModel('register', ['read', 'write'], ['read', 'write'], initial, nilReadsAnything);
 }

@@ -17,6 +17,7 @@ import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
 import type { Explanation } from '../../checkers/explain.js';
 import { checkLinearizable, DEFAULT_MAX_CACHE_ENTRIES, type LinearizabilityResult } from '../../checkers/linearizable.js';
 import { isModelName, MODEL_NAMES, type ModelName } from '../../checkers/models/index.js';
+import { describeUnknownKey } from '../../checkers/unknown.js';
 import { mergeValidity, type Validity } from '../core/validity.js';
 
 export interface CheckedFile {
@@ -31,6 +32,8 @@ export interface CheckedFile {
   ms: number;
   explanation?: Explanation & { key: string };
   unknown?: LinearizabilityResult['unknownKeys'];
+  /** For unknown: every key left undecided (first 100). */
+  undecidedKeys?: string[];
 }
 
 export interface CheckCommandResult {
@@ -120,6 +123,11 @@ export default class Check extends FaultlineCommand {
     model: Flags.string({ char: 'm', description: `Model: ${MODEL_NAMES.join(', ')}. Implied by Porcupine files.` }),
     budget: Flags.string({ description: 'Time budget per file (e.g. 500ms, 60s, 2m); past it the verdict is unknown.', default: '60s' }),
     initial: Flags.string({ description: 'Initial value of the model as JSON (default nil / empty / free).' }),
+    'nil-reads': Flags.string({
+      description:
+        'register, cas-register, kv: "value" (default) reads nil as a value; "any" reads it as Knossos does, "nothing known", satisfied by any value (for Knossos\'s corpus, with --initial 0).',
+      default: 'value',
+    }),
     'max-configurations': Flags.integer({
       description: 'Memory bound: most search configurations cached per key; past it the verdict is unknown.',
       default: DEFAULT_MAX_CACHE_ENTRIES,
@@ -135,6 +143,10 @@ export default class Check extends FaultlineCommand {
       throw new UserError(`--model ${JSON.stringify(flags.model)} is not a model; use one of: ${MODEL_NAMES.join(', ')}`);
     }
     const budgetMs = parseDuration('budget', flags.budget);
+    const nilReads = flags['nil-reads'];
+    if (nilReads !== 'value' && nilReads !== 'any') {
+      throw new UserError(`--nil-reads ${JSON.stringify(nilReads)} is not one of: value, any`);
+    }
     let initial: unknown;
     if (flags.initial !== undefined) {
       try {
@@ -164,7 +176,7 @@ export default class Check extends FaultlineCommand {
       try {
         result = await checkLinearizable(
           loaded.ops,
-          { name: model, initial: initial ?? (model === loaded.model ? loaded.initial : undefined) },
+          { name: model, initial: initial ?? (model === loaded.model ? loaded.initial : undefined), nilReads },
           { budgetMs, maxCacheEntries: flags['max-configurations'], failMeansFalse: loaded.failMeansFalse ?? [] },
         );
       } catch (err) {
@@ -182,6 +194,7 @@ export default class Check extends FaultlineCommand {
       };
       if (result.failure?.explanation) file.explanation = { key: result.failure.key, ...result.failure.explanation };
       if (result.unknownKeys) file.unknown = result.unknownKeys;
+      if (result.undecidedKeys) file.undecidedKeys = result.undecidedKeys;
       files.push(file);
       if (showProgress) process.stderr.write('\r\x1b[K');
       this.say(this.describe(file));
@@ -214,8 +227,10 @@ export default class Check extends FaultlineCommand {
       }
       lines.push(`  ${e.text}`);
     }
-    for (const u of f.unknown ?? []) {
-      lines.push(`  key ${JSON.stringify(u.key)}: ${u.reason === 'time' ? 'time budget' : u.reason === 'memory' ? 'memory bound' : 'stopped'} hit after placing ${u.linearized} of ${u.of} completed ops`);
+    for (const u of f.unknown ?? []) lines.push(`  ${describeUnknownKey(u)}`);
+    if (f.valid === 'unknown' && f.undecidedKeys && f.keys > 1) {
+      const rest = f.undecidedKeys.filter((k) => !(f.unknown ?? []).some((u) => u.key === k));
+      if (rest.length > 0) lines.push(`  never reached: ${rest.length} key${rest.length === 1 ? '' : 's'} (${rest.slice(0, 10).map((k) => JSON.stringify(k)).join(', ')}${rest.length > 10 ? ', …' : ''})`);
     }
     return lines.join('\n');
   }
