@@ -7,11 +7,7 @@ import { Args, Flags } from '@oclif/core';
 import { FaultlineCommand } from '../cli/base.js';
 import { exitCodeFor, UserError } from '../core/errors.js';
 import { databaseUrlFlag } from '../cli/flags.js';
-import { withDb } from '../history/db.js';
 import { loadHistoryFile } from '../history/formats.js';
-import { resolveRun } from '../history/runs.js';
-import { parseDuration } from '../run/spec.js';
-import { readHistory } from '../history/source.js';
 import type { Op } from '../core/op.js';
 import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
 import type { Explanation } from '../../checkers/explain.js';
@@ -49,6 +45,18 @@ interface LoadedFile {
   failMeansFalse?: string[];
 }
 
+/**
+ * "500ms", "60s", "2m", a bare number of seconds → ms. The same grammar and message as
+ * parseDuration in src/run/spec.ts, which is not imported: that module pulls in the runtimes,
+ * workloads and the database client, ~0.3 s of start-up every `faultline check` would pay.
+ * (Lead: moving parseDuration to src/core would let both share it.)
+ */
+function parseDuration(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m || Number(m[1]) <= 0) throw new UserError(`--${flag} "${text}" is not a duration (e.g. 500ms, 30s, 2m; a bare number means seconds)`);
+  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']!);
+}
+
 /** Reads the first bytes of a file to tell Porcupine's logs (and empty files) from EDN / JSONL. */
 async function sniff(path: string): Promise<string> {
   let handle;
@@ -72,6 +80,9 @@ function isRunRef(arg: string): boolean {
 }
 
 async function loadRun(ref: string, databaseUrl: string | undefined): Promise<LoadedFile> {
+  // Imported here: the database client (postgres, the embedded server, execa) costs start-up
+  // time every file check would pay for nothing.
+  const [{ withDb }, { resolveRun }, { readHistory }] = await Promise.all([import('../history/db.js'), import('../history/runs.js'), import('../history/source.js')]);
   return withDb({ databaseUrl }, async (db) => {
     const run = await resolveRun(db.sql, ref, db.where);
     const spec = run.spec as { workload?: string };
