@@ -227,6 +227,8 @@ export function shrink(model: AnyModel, calls: Calls, limits: SearchLimits, obse
 
 /** Most configurations a window or shrink candidate may use: they are small, and many are tried. */
 const EXPLAIN_CACHE = 200_000;
+/** The least time windows get in all, even past the explanation's deadline. */
+const WINDOW_FLOOR_MS = 1000;
 
 /**
  * The smallest honest window leading up to where the search died (the last k calls invoked
@@ -239,13 +241,18 @@ const EXPLAIN_CACHE = 200_000;
 function smallWindow(model: AnyModel, pool: Calls, failing: Calls, died: Calls[number] | undefined, limits: SearchLimits, observability: Observability): Calls {
   const upTo = died === undefined ? failing : failing.filter((c) => c.callAt <= died.returnAt);
   const tried = new Set<number>();
+  // Windows are small and usually decided in microseconds: even when the explanation's time is
+  // already up they get a short floor (at most WINDOW_FLOOR_MS in all), so that what is shown
+  // is a small honest window rather than the whole key.
+  const floorEnds = performance.now() + WINDOW_FLOOR_MS;
   for (let k = 4; ; k *= 2) {
     const window = observability.close(upTo.slice(Math.max(0, upTo.length - k)));
     if (!tried.has(window.length) && window.length > 0) {
       tried.add(window.length);
-      const left = limits.deadlineMs - performance.now();
+      const now = performance.now();
+      const left = Math.max(limits.deadlineMs, floorEnds) - now;
       if (left <= 0) break;
-      const sliced = { ...limits, deadlineMs: performance.now() + Math.max(50, left / 4), maxCacheEntries: Math.min(limits.maxCacheEntries, EXPLAIN_CACHE * 4) };
+      const sliced = { ...limits, deadlineMs: now + Math.max(Math.min(50, left), left / 4), maxCacheEntries: Math.min(limits.maxCacheEntries, EXPLAIN_CACHE * 4) };
       if (isSourced(model, window) && provablyNotLinearizable(model, window, sliced) === true) return window;
     }
     if (k >= upTo.length) break;

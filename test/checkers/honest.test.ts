@@ -10,7 +10,11 @@ import { checkLinearizable, checkLinearizableSync } from '../../checkers/lineari
 import { buildModel, type ModelName } from '../../checkers/models/index.js';
 import type { Op } from '../../src/core/op.js';
 import { parsePorcupine } from '../../src/history/porcupine.js';
-import type { SmallModel } from './generate.js';
+import { prepareKey } from '../../checkers/check-key.js';
+import { explain } from '../../checkers/explain.js';
+import { splitByKey } from '../../checkers/prepare.js';
+import { searchLinearization } from '../../checkers/wgl.js';
+import { bigHistory, type SmallModel } from './generate.js';
 import { missingObservableWrites } from './honesty.js';
 import { bruteLinearizable, type BruteModel } from './oracle-brute.js';
 import { corpusDir, smallHistoryArb, subHistory } from './support.js';
@@ -112,4 +116,20 @@ test('counterexamples on Porcupine’s corpus are non-linearizable (brute force)
   }
   t.is(checked, 79 + 3);
   t.deepEqual(problems, []);
+});
+
+test('when the shrinking budget is already spent, the smallest honest window is shown, not the whole key', (t) => {
+  const ops = bigHistory({ ops: 3000, concurrency: 10, crashed: 70, seed: 2, violationAt: 0.6 });
+  const model = buildModel({ name: 'cas-register' });
+  const [item] = splitByKey(ops, model);
+  const { calls } = prepareKey(model, item!);
+  const outcome = searchLinearization(model, calls, { deadlineMs: performance.now() + 60_000, maxCacheEntries: 5e6 });
+  if (outcome.verdict !== false) return t.fail(`the planted violation was not found: ${outcome.verdict}`);
+  // No time at all for the explanation: the shrink cannot run.
+  const e = explain(model, calls, outcome.best, outcome.blocker, { deadlineMs: performance.now(), maxCacheEntries: 5e6 }, calls);
+  t.false(e.minimal);
+  t.true(e.minimalOps.length <= 64, `${e.minimalOps.length} ops shown of ${calls.length}`);
+  const kept = new Set(e.minimalOps.map((o) => o.index));
+  t.deepEqual(missingObservableWrites(ops, 'cas-register', kept), []);
+  if (kept.size <= 24) t.false(bruteLinearizable(subHistory(ops, kept), 'cas-register'));
 });
