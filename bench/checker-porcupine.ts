@@ -1,5 +1,7 @@
 // Ours vs Porcupine, side by side on the same files (a script, not a test):
-//   PORCUPINE_DIR=/path/to/porcupine-checkout node dist/bench/checker-porcupine.js [--only-kv|--only-etcd]
+//   PORCUPINE_DIR=/path/to/porcupine-checkout node dist/bench/checker-porcupine.js [--only-kv|--only-etcd|--only-generated]
+// --only-generated: kv append histories with crashed appends (test/checkers/generate.ts), the
+// issue's 214-op / 4-client one-key shape and 20k-op / 50-client ones.
 // Porcupine is built from its public repository (github.com/anishathalye/porcupine; Debian's
 // golang-go) with the harness in bench/checker-porcupine/ (our own models, none of its code).
 // Each corpus file is parsed once; the calls are exported as JSON for Porcupine (crashed calls
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { checkLinearizable } from '../checkers/linearizable.js';
 import type { Op } from '../src/core/op.js';
 import { parsePorcupine, type PorcupineHistory } from '../src/history/porcupine.js';
+import { appendHistory, type AppendHistoryOptions } from '../test/checkers/generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -65,6 +68,8 @@ function exportCalls(h: PorcupineHistory): { model: string; ops: unknown[] } {
         o.k = key;
         o.a = value;
         if (done) o.v = (done.value as [string, string | null])[1] ?? '';
+        if (f === 'write') o.op = 'put';
+        if (f === 'read') o.op = 'get';
       } else {
         o.op = f;
         if (f === 'write') o.a = inv.value;
@@ -85,13 +90,28 @@ const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toF
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'faultline-porcupine-'));
   const harness = buildHarness(work);
-  const subs = args.has('--only-kv') ? ['kv'] : args.has('--only-etcd') ? ['jepsen'] : ['jepsen', 'kv'];
+  const subs = args.has('--only-kv') ? ['kv'] : args.has('--only-etcd') ? ['jepsen'] : args.has('--only-generated') ? ['generated'] : ['jepsen', 'kv', 'generated'];
+  const generated: [string, AppendHistoryOptions][] = [];
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    generated.push([`a214-s${seed}`, { ops: 214, clients: 4, keys: 1, crashed: 15, seed }]);
+    generated.push([`a214-s${seed}-bad`, { ops: 214, clients: 4, keys: 1, crashed: 15, seed, violation: true }]);
+  }
+  generated.push(['a20k-c50-k1', { ops: 20_000, clients: 50, keys: 1, crashed: 100, seed: 1 }]);
+  generated.push(['a20k-c50-k10', { ops: 20_000, clients: 50, keys: 10, crashed: 100, seed: 1 }]);
+  generated.push(['a20k-c50-k10-bad', { ops: 20_000, clients: 50, keys: 10, crashed: 100, seed: 1, violation: true }]);
   for (const sub of subs) {
     const rows: { file: string; ops: number; ours: string; oursMs: number; json: string }[] = [];
-    for (const f of readdirSync(join(corpus, sub)).sort()) {
-      const text = readFileSync(join(corpus, sub, f), 'utf8');
-      if (text.trim() === '') continue;
-      const h = parsePorcupine(text, f);
+    const sources = sub === 'generated' ? generated.map(([name]) => name) : readdirSync(join(corpus, sub)).sort();
+    for (const f of sources) {
+      let h: PorcupineHistory;
+      if (sub === 'generated') {
+        const ops = appendHistory(generated.find(([name]) => name === f)![1]);
+        h = { format: 'porcupine-kv', ops, model: 'kv', initial: '', failMeansFalse: [] };
+      } else {
+        const text = readFileSync(join(corpus, sub, f), 'utf8');
+        if (text.trim() === '') continue;
+        h = parsePorcupine(text, f);
+      }
       const times: number[] = [];
       let verdict = '';
       for (let i = 0; i < 3; i++) {
