@@ -1,5 +1,5 @@
 // Ours vs Porcupine, side by side on the same files (a script, not a test):
-//   PORCUPINE_DIR=/path/to/porcupine-checkout node dist/bench/checker-porcupine.js [--only-kv|--only-etcd|--only-generated]
+//   PORCUPINE_DIR=/path/to/porcupine-checkout node dist/bench/checker-porcupine.js [--only-kv|--only-etcd|--only-generated] [--timeout S]
 // --only-generated: kv append histories with crashed appends (test/checkers/generate.ts), the
 // issue's 214-op / 4-client one-key shape and 20k-op / 50-client ones.
 // Porcupine is built from its public repository (github.com/anishathalye/porcupine; Debian's
@@ -24,6 +24,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
 const corpus = join(repo, 'test/corpus/porcupine');
 const args = new Set(process.argv.slice(2));
+const timeoutArg = process.argv.indexOf('--timeout');
+/** Porcupine's timeout per file, seconds (default 60, as ours). */
+const timeoutS = timeoutArg > 0 ? Number(process.argv[timeoutArg + 1]) : 60;
 const porcupineDir = process.env.PORCUPINE_DIR;
 if (!porcupineDir) {
   console.error('PORCUPINE_DIR must name a checkout of github.com/anishathalye/porcupine');
@@ -124,21 +127,23 @@ async function main(): Promise<void> {
       writeFileSync(json, JSON.stringify(exportCalls(h)));
       rows.push({ file: f, ops: h.ops.length, ours: verdict, oursMs: median(times), json });
     }
-    const out = execFileSync(harness, rows.map((r) => r.json), { encoding: 'utf8', maxBuffer: 1 << 26 });
-    const theirs = new Map(out.trim().split('\n').map((line) => {
-      const [path, res, ms] = line.split('\t');
-      return [path!, { res: res!, ms: Number(ms) }];
-    }));
+    // One harness process per file (Go starts in milliseconds), so rows print as they finish.
+    const runHarness = (json: string): { res: string; ms: number } => {
+      const line = execFileSync(harness, [json], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, PORCUPINE_TIMEOUT_S: String(timeoutS) } }).trim();
+      const [, res, ms] = line.split('\t');
+      return { res: res!, ms: Number(ms) };
+    };
     console.log(`\n## ${sub}: ours vs Porcupine (check time, ms)`);
     console.log('file'.padEnd(16), 'ops'.padStart(6), 'ours'.padStart(9), 'ms'.padStart(8), 'porcupine'.padStart(10), 'ms'.padStart(8), ' agree');
     let oursTotal = 0;
     let theirsTotal = 0;
     let disagree = 0;
     for (const r of rows) {
-      const t = theirs.get(r.json)!;
+      const t = runHarness(r.json);
       oursTotal += r.oursMs;
       theirsTotal += t.ms;
-      const agree = r.ours === t.res || t.res === 'Unknown' ? 'yes' : 'NO';
+      // "PORCUPINE-ONLY" marks a file Porcupine decides and we do not (the issue's second count).
+      const agree = r.ours === t.res || t.res === 'Unknown' ? 'yes' : r.ours === 'Unknown' ? 'PORCUPINE-ONLY' : 'NO';
       if (agree === 'NO') disagree++;
       console.log(r.file.padEnd(16), String(r.ops).padStart(6), r.ours.padStart(9), fmt(r.oursMs).padStart(8), t.res.padStart(10), fmt(t.ms).padStart(8), ` ${agree}`);
     }

@@ -95,6 +95,11 @@ var kvModel = porcupine.Model{
 
 func main() {
 	timeout := 60 * time.Second
+	if s := os.Getenv("PORCUPINE_TIMEOUT_S"); s != "" {
+		if n, err := time.ParseDuration(s + "s"); err == nil {
+			timeout = n
+		}
+	}
 	for _, path := range os.Args[1:] {
 		raw, err := os.ReadFile(path)
 		if err != nil {
