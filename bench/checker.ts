@@ -3,7 +3,10 @@
 // in-process, parsing timed separately), then a scale series of generated histories: cas-register
 // at concurrency 5/10/20/50 with 1k/10k/100k ops, ~70 crashed ops each, valid and with a planted
 // violation; a 3,000-op cas-register history with 70 crashed ops; kv histories of 1M ops over
-// 1,000 keys. Options: --skip-corpus, --skip-scale, --only-big, --only-corpus.
+// 1,000 keys; kv append histories (issue 14: 214 ops / 4 clients / one key with crashed appends,
+// 20k ops / 50 clients). Options: --skip-corpus, --skip-scale, --only-big, --only-corpus, --only-kv
+// (Porcupine's kv corpus and the append histories). Times are wall clock and, because the
+// machine may be shared, CPU time of the whole process (main thread and workers).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +15,7 @@ import { checkLinearizable, type LinearizabilityResult } from '../checkers/linea
 import type { ModelSpec } from '../checkers/models/index.js';
 import type { Op } from '../src/core/op.js';
 import { parsePorcupine } from '../src/history/porcupine.js';
-import { bigHistory, type BigHistoryOptions } from '../test/checkers/generate.js';
+import { appendHistory, bigHistory, type AppendHistoryOptions, type BigHistoryOptions } from '../test/checkers/generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const corpus = resolve(here, '../../test/corpus/porcupine');
@@ -31,20 +34,37 @@ let peakRssBytes = 0;
 const sampler = setInterval(() => (peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss)), 50);
 sampler.unref();
 
-async function timeCheck(ops: Op[], spec: ModelSpec, failMeansFalse: string[], runs: number): Promise<{ ms: number; result: LinearizabilityResult }> {
+async function timeCheck(ops: Op[], spec: ModelSpec, failMeansFalse: string[], runs: number): Promise<{ ms: number; cpuMs: number; result: LinearizabilityResult }> {
   const times: number[] = [];
+  const cpu: number[] = [];
   let result: LinearizabilityResult | undefined;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     result = await checkLinearizable(ops, spec, { failMeansFalse, budgetMs: BUDGET_MS });
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return { ms: median(times), result: result! };
+  return { ms: median(times), cpuMs: median(cpu), result: result! };
+}
+
+async function benchAppend(label: string, o: AppendHistoryOptions, runs: number): Promise<void> {
+  const ops = appendHistory(o);
+  peakRssBytes = process.memoryUsage().rss;
+  const { ms, cpuMs, result } = await timeCheck(ops, { name: 'kv', initial: '' }, [], runs);
+  const unknown = result.unknownKeys?.[0] ? ` (${result.unknownKeys[0].reason}: ${result.unknownKeys[0].linearized}/${result.unknownKeys[0].of})` : '';
+  console.log(
+    `${label.padEnd(52)} ${String(result.ops).padStart(7)} calls  ${verdict(result.valid).padStart(12)}${unknown}  ${fmt(ms).padStart(8)} ms  cpu ${fmt(cpuMs).padStart(8)} ms${
+      runs > 1 ? ` (median of ${runs})` : ''
+    }  peak RSS ${(peakRssBytes / 2 ** 20).toFixed(0)} MB`,
+  );
 }
 
 async function benchCorpus(sub: 'jepsen' | 'kv'): Promise<void> {
   const dir = join(corpus, sub);
   let checkMs = 0;
+  let cpuTotal = 0;
   let parseMs = 0;
   let ops = 0;
   const tally = { linearizable: 0, NOT: 0, unknown: 0, empty: 0 };
@@ -60,14 +80,15 @@ async function benchCorpus(sub: 'jepsen' | 'kv'): Promise<void> {
     const p0 = performance.now();
     const h = parsePorcupine(text, f);
     const p = performance.now() - p0;
-    const { ms, result } = await timeCheck(h.ops, { name: h.model, initial: h.initial }, h.failMeansFalse, 3);
+    const { ms, cpuMs, result } = await timeCheck(h.ops, { name: h.model, initial: h.initial }, h.failMeansFalse, 3);
     checkMs += ms;
+    cpuTotal += cpuMs;
     parseMs += p;
     ops += result.ops;
     tally[verdict(result.valid) as keyof typeof tally]++;
     console.log(f.padEnd(16), String(result.ops).padStart(6), verdict(result.valid).padStart(13), fmt(ms).padStart(9), fmt(p).padStart(9));
   }
-  console.log(`TOTAL ${sub}: ${ops} ops, check ${fmt(checkMs)} ms (sum of per-file medians), parse ${fmt(parseMs)} ms, verdicts ${JSON.stringify(tally)}`);
+  console.log(`TOTAL ${sub}: ${ops} ops, check ${fmt(checkMs)} ms (sum of per-file medians; CPU ${fmt(cpuTotal)} ms), parse ${fmt(parseMs)} ms, verdicts ${JSON.stringify(tally)}`);
 }
 
 async function benchGenerated(label: string, o: BigHistoryOptions, spec: ModelSpec, runs: number): Promise<void> {
@@ -87,6 +108,18 @@ async function benchGenerated(label: string, o: BigHistoryOptions, spec: ModelSp
 
 async function main(): Promise<void> {
   console.log(`# checker bench — node ${process.version}, budget ${BUDGET_MS / 1000} s`);
+  if (args.has('--only-kv')) {
+    await benchCorpus('kv');
+    console.log('\n## kv appends with crashed appends (issue 14 item 2)');
+    for (const seed of [1, 4, 5, 6]) {
+      await benchAppend(`214 ops, 4 clients, 1 key, 15 crashed, seed ${seed}`, { ops: 214, clients: 4, keys: 1, crashed: 15, seed }, 3);
+      await benchAppend(`  … with a violation`, { ops: 214, clients: 4, keys: 1, crashed: 15, seed, violation: true }, 3);
+    }
+    await benchAppend('20k ops, 50 clients, 1 key, 100 crashed', { ops: 20_000, clients: 50, keys: 1, crashed: 100, seed: 1 }, 1);
+    await benchAppend('20k ops, 50 clients, 10 keys, 100 crashed', { ops: 20_000, clients: 50, keys: 10, crashed: 100, seed: 1 }, 1);
+    await benchAppend('  … with a violation', { ops: 20_000, clients: 50, keys: 10, crashed: 100, seed: 1, violation: true }, 1);
+    return;
+  }
   if (!args.has('--skip-corpus') && !args.has('--only-big')) {
     await benchCorpus('jepsen');
     await benchCorpus('kv');

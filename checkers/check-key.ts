@@ -3,7 +3,7 @@
 
 import type { Validity } from '../src/core/validity.js';
 import type { AnyModel } from './model.js';
-import { explain, type Explanation } from './explain.js';
+import { explain, summarize, type Explanation, type OpSummary } from './explain.js';
 import { decodePairs, prefixCalls, pruneCrashed, type Calls, type KeyPairs, type PruneReport } from './prepare.js';
 import { searchLinearization, type SearchLimits, type SearchOutcome } from './wgl.js';
 
@@ -15,9 +15,28 @@ export interface KeyVerdict {
   pruned: PruneReport;
   /** Configurations the search cached (its memory use). */
   configurations: number;
-  /** For `unknown`: which budget ran out, and how many completed calls the best partial linearization placed. */
-  unknown?: { reason: 'time' | 'memory' | 'stopped'; linearized: number; of: number };
+  /** For `unknown`: which budget ran out, how far the search got, and what would likely decide it. */
+  unknown?: UnknownProgress;
   explanation?: Explanation;
+}
+
+/** How far an undecided key's search got. */
+export interface UnknownProgress {
+  reason: 'time' | 'memory' | 'stopped';
+  /** Completed calls the furthest partial linearization placed, of all completed calls of the key. */
+  linearized: number;
+  of: number;
+  /** Configurations explored and time spent on this key. */
+  configurations: number;
+  elapsedMs: number;
+  /** The first completed op the furthest partial linearization had not placed (where it stalled). */
+  stalledAt?: OpSummary;
+  /**
+   * A rough extrapolation from the progress made (twice the spend divided by the fraction of
+   * completed ops placed): the time budget and configuration bound that would likely decide it.
+   * Search is not linear, so this is a hint, never a promise.
+   */
+  suggested: { budgetMs: number; maxConfigurations: number };
 }
 
 export interface KeyCheckOptions {
@@ -83,6 +102,7 @@ export function hasCertainViolation(model: AnyModel, prepared: PreparedKey): boo
 }
 
 export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options: KeyCheckOptions): KeyVerdict {
+  const started = performance.now();
   const prepared = 'pairs' in item ? prepareKey(model, item) : item;
   const { calls } = prepared;
   const base = { key: prepared.key, ops: prepared.ops, pruned: prepared.pruned };
@@ -107,7 +127,7 @@ export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options:
       const upTo = calls.filter((c) => c.callAt <= calls[certain]!.returnAt);
       const out = searchLinearization(model, upTo, limits);
       const best = out.verdict === true ? { order: [], states: [] } : out.best;
-      verdict.explanation = explain(model, upTo, best, upTo.indexOf(calls[certain]!), { ...options.limits, deadlineMs: options.explainDeadlineMs });
+      verdict.explanation = explain(model, upTo, best, upTo.indexOf(calls[certain]!), { ...options.limits, deadlineMs: options.explainDeadlineMs }, calls);
     }
     return verdict;
   }
@@ -136,8 +156,22 @@ export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options:
   if (outcome.verdict === 'unknown') {
     // Progress in completed calls of the whole key (a prefix search places calls of its prefix).
     const required = calls.filter((c) => c.returnAt !== Infinity).length;
+    const placed = new Set(outcome.best.order.map((i) => searched[i]!.invoke.index));
     const linearized = outcome.best.order.filter((i) => searched[i]!.returnAt !== Infinity).length;
-    return { ...base, valid: 'unknown', configurations, unknown: { reason: outcome.reason, linearized, of: required } };
+    let stalled: Calls[number] | undefined;
+    for (const c of calls) if (c.returnAt !== Infinity && !placed.has(c.invoke.index) && (!stalled || c.returnAt < stalled.returnAt)) stalled = c;
+    const elapsedMs = performance.now() - started;
+    const factor = 2 / Math.max(0.02, linearized / Math.max(1, required));
+    const unknown: UnknownProgress = {
+      reason: outcome.reason,
+      linearized,
+      of: required,
+      configurations,
+      elapsedMs: Math.round(elapsedMs),
+      suggested: { budgetMs: Math.ceil((elapsedMs * factor) / 1000) * 1000, maxConfigurations: Math.ceil((configurations * factor) / 1e5) * 1e5 },
+    };
+    if (stalled) unknown.stalledAt = summarize(model, stalled);
+    return { ...base, valid: 'unknown', configurations, unknown };
   }
   const verdict: KeyVerdict = { ...base, valid: false, configurations };
   if (options.explain) {
@@ -149,7 +183,7 @@ export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options:
       if (again.verdict === false) ({ best, blocker } = again);
       else ({ best, blocker } = { best: { order: [], states: [] }, blocker: undefined });
     }
-    verdict.explanation = explain(model, failing, best, blocker, { ...options.limits, deadlineMs: options.explainDeadlineMs });
+    verdict.explanation = explain(model, failing, best, blocker, { ...options.limits, deadlineMs: options.explainDeadlineMs }, calls);
   }
   return verdict;
 }

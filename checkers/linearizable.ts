@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Op } from '../src/core/op.js';
 import type { AnyModel } from './model.js';
 import { buildModel, type ModelSpec } from './models/index.js';
-import { checkKey, hasCertainViolation, prepareKey, type KeyCheckOptions, type KeyVerdict, type PreparedKey } from './check-key.js';
+import { checkKey, hasCertainViolation, prepareKey, type KeyCheckOptions, type KeyVerdict, type PreparedKey, type UnknownProgress } from './check-key.js';
 import type { Explanation } from './explain.js';
 import { splitByKey, type KeyPairs, type PrepareOptions, type PruneReport } from './prepare.js';
 import { mergeValidity, type CheckOptions, type CheckResult, type Validity } from '../src/core/validity.js';
@@ -33,8 +33,10 @@ export interface LinearizabilityResult extends CheckResult {
   configurations: number;
   /** The non-linearizable key ('' for a single object) and why. */
   failure?: { key: string; explanation?: Explanation };
-  /** Keys whose budget ran out, with how far their search got. */
-  unknownKeys?: { key: string; reason: string; linearized: number; of: number }[];
+  /** Keys whose budget ran out, with how far their search got and what would likely decide them. */
+  unknownKeys?: ({ key: string } & UnknownProgress)[];
+  /** When the verdict is unknown: every key left undecided (budget hit, or never reached), first 100. */
+  undecidedKeys?: string[];
 }
 
 export const DEFAULT_MAX_CACHE_ENTRIES = 5_000_000;
@@ -113,7 +115,8 @@ export function checkKeys(
   return out;
 }
 
-function summarizeVerdicts(modelName: string, keys: number, verdicts: readonly KeyVerdict[]): LinearizabilityResult {
+function summarizeVerdicts(modelName: string, allKeys: readonly string[], verdicts: readonly KeyVerdict[]): LinearizabilityResult {
+  const keys = allKeys.length;
   const pruned: PruneReport = { crashedReads: 0, irrelevantCrashed: 0 };
   let ops = 0;
   let configurations = 0;
@@ -134,6 +137,10 @@ function summarizeVerdicts(modelName: string, keys: number, verdicts: readonly K
   }
   const unknown = verdicts.filter((v) => v.unknown).map((v) => ({ key: v.key, ...v.unknown! }));
   if (unknown.length > 0) result.unknownKeys = unknown;
+  if (valid === 'unknown') {
+    const decided = new Set(verdicts.filter((v) => v.valid !== 'unknown').map((v) => v.key));
+    result.undecidedKeys = allKeys.filter((k) => !decided.has(k)).slice(0, 100);
+  }
   return result;
 }
 
@@ -143,7 +150,7 @@ export function checkLinearizableSync(history: readonly Op[], model: AnyModel, o
   const items = splitByKey(history, model, options);
   const stop = new Int32Array(1);
   if (options.signal?.aborted) stop[0] = 1;
-  return summarizeVerdicts(model.name, items.length, checkKeys(model, items, budget, stop));
+  return summarizeVerdicts(model.name, items.map((i) => i.key), checkKeys(model, items, budget, stop));
 }
 
 /** Splits keys into `n` batches of similar total size (largest first, each to the lightest batch). */
@@ -216,6 +223,7 @@ export async function checkLinearizable(
   const model = buildModel(spec);
   let items = splitByKey(history, model, options);
   const keyCount = items.length;
+  const keyNames = items.map((i) => i.key);
   const total = items.reduce((n, i) => n + i.pairs.length, 0);
   const threads = Math.min(os.availableParallelism(), keyCount);
   const parallel = options.parallel === 'auto' || options.parallel === undefined ? total >= PARALLEL_MIN_CALLS && threads > 1 : options.parallel && threads > 1;
@@ -223,7 +231,7 @@ export async function checkLinearizable(
   const stopBuffer = new SharedArrayBuffer(4);
   const stop = new Int32Array(stopBuffer);
   if (options.signal?.aborted) stop[0] = 1;
-  if (!parallel) return summarizeVerdicts(model.name, keyCount, checkKeys(model, items, budget, stop));
+  if (!parallel) return summarizeVerdicts(model.name, keyNames, checkKeys(model, items, budget, stop));
 
   // The packed batches are all the workers need: let the pairs go before the check runs.
   const packed = balance(items, threads).map(encodeItems);
@@ -268,7 +276,7 @@ export async function checkLinearizable(
   }
   // Report the first failing key found; verdicts of keys stopped mid-search read as not reached.
   const decided = verdicts.filter((v) => v.unknown?.reason !== 'stopped' || !verdicts.some((w) => w.valid === false));
-  return summarizeVerdicts(model.name, keyCount, decided);
+  return summarizeVerdicts(model.name, keyNames, decided);
 }
 
 /**

@@ -56,6 +56,12 @@ export interface Model<State, Input, Output> {
    */
   crashedIsIrrelevant?(calls: readonly PlacedCall<Input, Output>[], crashed: number): boolean;
   /**
+   * A position before which this crashed call (index `crashed` in `calls`) certainly took effect
+   * (e.g. a completed read saw it), or undefined. The search then treats it as a completed call
+   * returning there: the same linearizations, without trying to leave it out. See each model.
+   */
+  crashedDeadline?(calls: readonly PlacedCall<Input, Output>[], crashed: number): number | undefined;
+  /**
    * Where observed values come from, so explanations stay readable: a call `needs` the tokens
    * of values it observed (a read of 3 needs "3") and `provides` the tokens of values it writes.
    * The shrinker keeps every need provided by some kept call (or the initial state).
@@ -63,10 +69,33 @@ export interface Model<State, Input, Output> {
   needs?(input: Input, output: MaybeOutput<Output>): string[];
   provides?(input: Input, output: MaybeOutput<Output>): string[];
   /**
+   * The token of the value a COMPLETED call certainly leaves behind, replacing whatever was there
+   * (a write v, a cas that set v), or undefined. Used by explanations to tell which earlier
+   * writers a read could still have observed: a writer of v followed in real time by a completed
+   * call setting another value, itself before the read, was certainly overwritten.
+   */
+  sets?(input: Input, output: MaybeOutput<Output>): string | undefined;
+  /**
+   * Observations tokens cannot name (appends): true when `reader`'s output may reflect `writer`'s
+   * effect. Explanations keep every such writer invoked before the reader returned.
+   */
+  observes?(reader: Call<Input, Output>, writer: Call<Input, Output>): boolean;
+  /**
    * A completed call that provably cannot be linearized, found without search (index into
    * `calls`), or undefined. Must be sound: never name a call of a linearizable history.
    */
   certainViolation?(calls: readonly PlacedCall<Input, Output>[]): number | undefined;
+  /**
+   * True when every legal step of this call leaves a state that extends the one before (an
+   * append, a read): between such calls only, `canPrecede` may prune.
+   */
+  extendsOnly?(input: Input, output: MaybeOutput<Output>): boolean;
+  /**
+   * False when a completed call with this input and output can no longer be linearized after
+   * `state`, provided only `extendsOnly` calls run in between (a read of a string `state` is not
+   * a prefix of). Must be sound.
+   */
+  canPrecede?(state: State, input: Input, output: MaybeOutput<Output>): boolean;
   /** A class key for inputs: crashed calls with equal keys are interchangeable in the search. */
   inputKey(input: Input): string;
   describeCall(input: Input, output: MaybeOutput<Output>): string;

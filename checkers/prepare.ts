@@ -3,7 +3,6 @@
 // crashed calls that provably cannot change the verdict.
 
 import type { Op } from '../src/core/op.js';
-import { pairOps } from '../src/core/op.js';
 import { UNKNOWN_OUTPUT, type AnyModel, type PlacedCall } from './model.js';
 import { bareKeyword } from './values.js';
 
@@ -39,30 +38,37 @@ export interface KeyPairs {
  */
 export function splitByKey(history: readonly Op[], model: AnyModel, options: PrepareOptions = {}): KeyPairs[] {
   const failMeansFalse = new Set((options.failMeansFalse ?? []).map(bareKeyword));
-  const position = new Map<Op, number>();
-  const clientOps: Op[] = [];
-  history.forEach((op, i) => {
-    // The nemesis (however a format spells it: 'nemesis', ':nemesis') is not a client.
-    if (typeof op.process !== 'number') return;
-    position.set(op, i);
-    clientOps.push(op);
-  });
+  // Pairs each invoke with the next completion of its process (as pairOps in src/core/op.ts),
+  // keeping positions and grouping by key in the same pass: a Map from 2M op objects to
+  // positions, and a second object per pair, cost seconds on a 1M-op history.
+  const open = new Map<number, PlacedPair>();
   const byKey = new Map<string, PlacedPair[]>();
-  for (const { invoke, completion } of pairOps(clientOps)) {
-    let done: Op | undefined;
-    if (completion?.type === 'ok') done = completion;
-    else if (completion?.type === 'fail') {
-      if (!failMeansFalse.has(bareKeyword(invoke.f))) continue;
-      done = completion;
+  let dropped = 0;
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
+    // The nemesis (however a format spells it: 'nemesis', ':nemesis') is not a client.
+    if (typeof op.process !== 'number') continue;
+    if (op.type === 'invoke') {
+      const pair: PlacedPair = { invoke: op, callAt: i, returnAt: Infinity };
+      open.set(op.process, pair);
+      const key = model.keyOf?.(op) ?? '';
+      let pairs = byKey.get(key);
+      if (!pairs) byKey.set(key, (pairs = []));
+      pairs.push(pair);
+      continue;
     }
-    const key = model.keyOf?.(invoke) ?? '';
-    const pair: PlacedPair = { invoke, callAt: position.get(invoke)!, returnAt: done ? position.get(done)! : Infinity };
-    if (done) pair.done = done;
-    let pairs = byKey.get(key);
-    if (!pairs) byKey.set(key, (pairs = []));
-    pairs.push(pair);
+    const pair = open.get(op.process);
+    if (!pair) continue;
+    open.delete(op.process);
+    if (op.type === 'ok' || (op.type === 'fail' && failMeansFalse.has(bareKeyword(pair.invoke.f)))) {
+      pair.done = op;
+      pair.returnAt = i;
+    } else if (op.type === 'fail') {
+      pair.returnAt = NaN; // did not happen: dropped below
+      dropped++;
+    }
   }
-  return [...byKey].map(([key, pairs]) => ({ key, pairs }));
+  return [...byKey].map(([key, pairs]) => ({ key, pairs: dropped > 0 ? pairs.filter((p) => !Number.isNaN(p.returnAt)) : pairs })).filter((k) => k.pairs.length > 0);
 }
 
 /** Decodes pairs into the model's calls. Throws UnsupportedOpError on an op the model cannot read. */
@@ -80,6 +86,16 @@ export interface PruneReport {
   crashedReads: number;
   /** Crashed calls the model's rule proved irrelevant (dropped). */
   irrelevantCrashed: number;
+  /** Crashed calls proved to have taken effect before some completed call (see bindDeadlines). */
+  boundCrashed?: number;
+}
+
+/**
+ * The calls with every deadline bindDeadlines gave undone (crashed again): for a sub-history,
+ * whose own calls must justify any deadline (the read that justified it may not be in it).
+ */
+export function unbound(calls: Calls): Calls {
+  return calls.map((c) => (c.output === UNKNOWN_OUTPUT && c.returnAt !== Infinity && !c.completion ? { ...c, returnAt: Infinity } : c));
 }
 
 /** Above this many (crashed × all) comparisons the model's rule is skipped: pruning is optional. */
@@ -103,18 +119,41 @@ export function pruneCrashed(model: AnyModel, calls: Calls): { calls: Calls; rep
   });
   const rule = model.crashedIsIrrelevant?.bind(model);
   const crashed = kept.filter((c) => c.output === UNKNOWN_OUTPUT).length;
-  if (!rule || crashed === 0 || crashed * kept.length > PRUNE_WORK_LIMIT) return { calls: kept, report };
+  if (!rule || crashed === 0 || crashed * kept.length > PRUNE_WORK_LIMIT) return { calls: bindDeadlines(model, kept, report), report };
   for (let pass = 0, changed = true; changed && pass < 4; pass++) {
     changed = false;
     for (let i = 0; i < kept.length; i++) {
       if (kept[i]!.output !== UNKNOWN_OUTPUT || !rule(kept, i)) continue;
-      kept = [...kept.slice(0, i), ...kept.slice(i + 1)];
+      // In place (kept is our own copy): models may index the calls array (reads never leave it).
+      kept.splice(i, 1);
       report.irrelevantCrashed++;
       changed = true;
       i--;
     }
   }
-  return { calls: kept, report };
+  return { calls: bindDeadlines(model, kept, report), report };
+}
+
+/**
+ * Crashed calls the model proves took effect before some position (model.crashedDeadline) become
+ * completed calls returning there (output still unknown): the same linearizations, but the search
+ * no longer tries histories without them. Applied after pruning, on the calls left; each deadline
+ * is computed on the original calls, so the order of application does not matter.
+ */
+function bindDeadlines(model: AnyModel, calls: Calls, report: PruneReport): Calls {
+  if (!model.crashedDeadline) return calls;
+  const open = calls.filter((c) => c.returnAt === Infinity).length;
+  if (open === 0 || open * calls.length > PRUNE_WORK_LIMIT) return calls;
+  let out: Calls | undefined;
+  calls.forEach((c, i) => {
+    if (c.returnAt !== Infinity) return;
+    const at = model.crashedDeadline!(calls, i);
+    if (at === undefined) return;
+    out ??= [...calls];
+    out[i] = { ...c, returnAt: at };
+    report.boundCrashed = (report.boundCrashed ?? 0) + 1;
+  });
+  return out ?? calls;
 }
 
 /**

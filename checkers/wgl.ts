@@ -282,6 +282,33 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     return -1;
   };
 
+  // Monotone stretches (model.extendsOnly: appends and reads make the value longer): a state that
+  // a pending completed read can no longer see, while only such calls can run before it, leads
+  // nowhere. The event list is walked from the front: the first few returns of completed pure
+  // calls are checked, until the call of some other pending call (a write could reset the value
+  // before the reads after it).
+  const extendsOnly = new Uint8Array(n);
+  if (model.extendsOnly && model.canPrecede) for (let i = 0; i < n; i++) extendsOnly[i] = model.extendsOnly(calls[i]!.input, calls[i]!.output) ? 1 : 0;
+  // Only worth it when something extends the value (an append), not for reads alone.
+  let monotone = false;
+  for (let i = 0; i < n && !monotone; i++) monotone = extendsOnly[i] === 1 && model.isPure?.(calls[i]!.input, calls[i]!.output) !== true;
+  const pendingReadsAllow = (s: unknown, moved: number): boolean => {
+    let seen = 0;
+    let walked = 0;
+    for (let node = next[HEAD]!; node >= 0 && seen < 8 && walked < 256; node = next[node]!, walked++) {
+      const j = node >>> 1;
+      if (j === moved) continue;
+      if ((node & 1) === 0) {
+        if (extendsOnly[j] !== 1) return true;
+        continue;
+      }
+      if (isPure[j] !== 1) continue;
+      seen++;
+      if (!model.canPrecede!(s, calls[j]!.input, calls[j]!.output)) return false;
+    }
+    return true;
+  };
+
   const levelPool: Level[] = [];
   let levelCount = 0;
   const framePool: Frame[] = [];
@@ -293,6 +320,7 @@ export function searchLinearization(model: AnyModel, calls: readonly PlacedCall<
     let nexts = model.step(state, c.input, c.output);
     // A crashed call that changes nothing leads to a configuration dominated by this one.
     if (crashed) nexts = nexts.filter((t) => !model.equal(t, state));
+    if (monotone && nexts.length > 0) nexts = nexts.filter((t) => pendingReadsAllow(t, i));
     if (nexts.length === 0) return false;
     const depth = stack.length;
     const maxReq = crashed ? maxReqAt[depth]! : Math.max(maxReqAt[depth]!, reqId[i]!);

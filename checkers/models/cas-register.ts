@@ -3,9 +3,9 @@
 
 import type { Model } from '../model.js';
 import type { Scalar } from '../values.js';
-import type { RegisterInput, RegisterOutput } from './register-ops.js';
+import type { RegisterInput, RegisterOutput, RegisterState } from './register-ops.js';
 import { registerFamilyModel } from './register.js';
 
-export function casRegisterModel(initial: unknown = null): Model<Scalar, RegisterInput, RegisterOutput> {
-  return registerFamilyModel('cas-register', ['read', 'write', 'cas'], ['read', 'write', 'cas'], initial);
+export function casRegisterModel(initial: unknown = null, nilReadsAnything = false): Model<RegisterState, RegisterInput, RegisterOutput> {
+  return registerFamilyModel('cas-register', ['read', 'write', 'cas'], ['read', 'write', 'cas'], initial, nilReadsAnything);
 }

@@ -17,6 +17,12 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 export interface ModelSpec {
   name: ModelName;
   initial?: unknown;
+  /**
+   * register, cas-register, kv: 'any' reads a completed read of nil as Knossos does — "nothing
+   * known", satisfied by any value (Knossos's register models, whose corpus has an initial value
+   * and nil reads). Default 'value': nil is a value like any other.
+   */
+  nilReads?: 'value' | 'any';
 }
 
 export function isModelName(x: string): x is ModelName {
@@ -25,13 +31,14 @@ export function isModelName(x: string): x is ModelName {
 
 export function buildModel(spec: ModelSpec): AnyModel {
   const i = spec.initial;
+  const nilAny = spec.nilReads === 'any';
   switch (spec.name) {
     case 'register':
-      return registerModel(i ?? null);
+      return registerModel(i ?? null, nilAny);
     case 'cas-register':
-      return casRegisterModel(i ?? null);
+      return casRegisterModel(i ?? null, nilAny);
     case 'kv':
-      return kvModel(i ?? null);
+      return kvModel(i ?? null, nilAny);
     case 'set':
       return setModel(i ?? []);
     case 'fifo-queue':

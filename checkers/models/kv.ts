@@ -5,8 +5,9 @@
 import type { Op } from '../../src/core/op.js';
 import { UnsupportedOpError, type Model } from '../model.js';
 import { canonicalJson, type Scalar } from '../values.js';
-import { decodeRegisterCall, registerModelCommon, showRegister, type RegisterInput, type RegisterOutput } from './register-ops.js';
+import { decodeRegisterCall, registerModelCommon, showRegister, type RegisterInput, type RegisterOutput, type RegisterState } from './register-ops.js';
 import { toScalar } from '../values.js';
+import { StringInterner } from './append-text.js';
 
 interface Keyed {
   key: string;
@@ -26,9 +27,10 @@ function splitKeyed(value: unknown): Keyed | undefined {
   return undefined;
 }
 
-export function kvModel(initial: unknown = null): Model<Scalar, RegisterInput, RegisterOutput> {
+export function kvModel(initial: unknown = null, nilReadsAnything = false): Model<RegisterState, RegisterInput, RegisterOutput> {
   const name = 'kv';
   const start = toScalar(initial);
+  const interner = new StringInterner();
   const keyed = (op: Op): Keyed => {
     const k = splitKeyed(op.value);
     if (!k) throw new UnsupportedOpError(op, name, 'the value must be [key, value] or {key, value}');
@@ -47,6 +49,8 @@ export function kvModel(initial: unknown = null): Model<Scalar, RegisterInput, R
         keyed(invoke).value,
         // Jepsen's independent checker reads the completion's own tuple; a missing one reads as nil.
         completion && { type: completion.type, value: splitKeyed(completion.value)?.value ?? null },
+        interner,
+        nilReadsAnything,
       ),
     describeState: (s) => `the key holds ${showRegister(s)}`,
   };

@@ -4,6 +4,10 @@
 import type { Op } from '../../src/core/op.js';
 import { UNKNOWN_OUTPUT, UnsupportedOpError, type Call, type MaybeOutput, type PlacedCall } from '../model.js';
 import { bareKeyword, hashScalar, showScalar, toScalar, type Scalar } from '../values.js';
+import { AppendText, AppendTexts, StringInterner } from './append-text.js';
+
+/** A register's state: a plain value, or a value built by appends (shared, O(1) equality). */
+export type RegisterState = Scalar | AppendText;
 
 export type RegisterInput =
   | { kind: 'read' }
@@ -38,6 +42,10 @@ export function decodeRegisterCall(
   allowed: readonly RegisterKind[],
   invokeValue: unknown,
   completion: { type: Op['type']; value: unknown } | undefined,
+  /** Gives long read strings one object per content (see AppendText.prefixOf). */
+  interner?: StringInterner,
+  /** Knossos: a completed read of nil is satisfied by any value (decoded as an unknown output). */
+  nilReadsAnything = false,
 ): Call<RegisterInput, RegisterOutput> {
   const kind = KIND_OF_F[bareKeyword(op.f)];
   if (!kind || !allowed.includes(kind)) {
@@ -45,7 +53,12 @@ export function decodeRegisterCall(
   }
   switch (kind) {
     case 'read':
-      return { input: { kind }, output: completion ? toScalar(completion.value) : UNKNOWN_OUTPUT };
+      if (!completion) return { input: { kind }, output: UNKNOWN_OUTPUT };
+      {
+        const out = toScalar(completion.value);
+        if (out === null && nilReadsAnything) return { input: { kind }, output: UNKNOWN_OUTPUT };
+        return { input: { kind }, output: typeof out === 'string' && interner ? interner.intern(out) : out };
+      }
     case 'write':
       return { input: { kind, value: toScalar(invokeValue) }, output: completion ? null : UNKNOWN_OUTPUT };
     case 'append':
@@ -60,18 +73,25 @@ export function decodeRegisterCall(
   }
 }
 
-/** Sequential semantics of a register holding `state`. */
-export function stepRegister(state: Scalar, input: RegisterInput, output: MaybeOutput<RegisterOutput>): Scalar[] {
+/** True when the register holding `state` holds the plain value `v`. */
+function holds(state: RegisterState, v: Scalar): boolean {
+  if (state instanceof AppendText) return typeof v === 'string' && state.is(v);
+  return state === v;
+}
+
+/** Sequential semantics of a register holding `state` (appends build shared AppendText values). */
+export function stepRegister(state: RegisterState, input: RegisterInput, output: MaybeOutput<RegisterOutput>, texts: AppendTexts): RegisterState[] {
   switch (input.kind) {
     case 'read':
-      return output === UNKNOWN_OUTPUT || output === state ? [state] : [];
+      return output === UNKNOWN_OUTPUT || holds(state, output) ? [state] : [];
     case 'write':
       return [input.value];
     case 'append':
+      if (state instanceof AppendText) return [texts.append(state, input.value)];
       if (state !== null && typeof state !== 'string') return [];
-      return [(state ?? '') + input.value];
+      return [texts.append(state ?? '', input.value)];
     case 'cas': {
-      const matches = state === input.from;
+      const matches = holds(state, input.from);
       if (output === UNKNOWN_OUTPUT) return [matches ? input.to : state];
       if (output === true) return matches ? [input.to] : [];
       return matches ? [] : [state];
@@ -148,6 +168,7 @@ export function crashedRegisterCallIsIrrelevant(
   crashed: number,
 ): boolean {
   const w = calls[crashed]!;
+  if (w.input.kind === 'append') return crashedAppendIsUnread(calls, crashed);
   const v = valueSetBy(w.input);
   if (v === undefined) return false;
   for (let i = 0; i < calls.length; i++) {
@@ -158,24 +179,162 @@ export function crashedRegisterCallIsIrrelevant(
   return true;
 }
 
-export const hashRegister = hashScalar;
-export const showRegister = showScalar;
+/**
+ * Pruning rule "unread crashed append". A crashed append of s (non-empty) may be treated as never
+ * having happened when no call that completes after its invoke is a read whose string contains s,
+ * or a cas (which compares the whole value).
+ *
+ * Argument: in a linearization L using it, the value holds s from the append until the next write
+ * (appends only add to the end, so s stays inside). Every call linearized in that stretch
+ * completes after the append's invoke, so none is a read (it would contain s) or a cas; what is
+ * left are appends and writes, which never look at the value (an append's output is nothing).
+ * Remove the append: the stretch's values lose s, nobody looks at them, and the next write resets
+ * the value, so L without it is legal.
+ */
+function crashedAppendIsUnread(calls: readonly PlacedCall<RegisterInput, RegisterOutput>[], crashed: number): boolean {
+  const w = calls[crashed]!;
+  const s = (w.input as { value: string }).value;
+  if (s === '') return false;
+  const reads = readIndex(calls);
+  if (reads.cas) return false;
+  // Conservative: any read at all containing s (not only those completing after w's invoke).
+  return !reads.maximal.some((o) => o.includes(s));
+}
+
+interface ReadIndex {
+  /** The key has a cas call. */
+  cas: boolean;
+  /** Completed reads of strings, by return position. */
+  byReturn: PlacedCall<RegisterInput, RegisterOutput>[];
+  /** The read strings no other read string extends: a string inside any read is inside one of these. */
+  maximal: string[];
+}
+
+/**
+ * Per calls array (pruneCrashed removes crashed calls in place, never reads, so the index stays
+ * true); checked against the number of calls it was built for.
+ */
+const readIndexes = new WeakMap<readonly unknown[], { reads: number; index: ReadIndex }>();
+
+function readIndex(calls: readonly PlacedCall<RegisterInput, RegisterOutput>[]): ReadIndex {
+  const byReturn = calls.filter((c) => c.input.kind === 'read' && c.returnAt !== Infinity && typeof c.output === 'string');
+  const cached = readIndexes.get(calls);
+  if (cached && cached.reads === byReturn.length) return cached.index;
+  byReturn.sort((a, b) => a.returnAt - b.returnAt);
+  const outputs = [...new Set(byReturn.map((c) => c.output as string))].sort((a, b) => b.length - a.length);
+  const maximal: string[] = [];
+  for (const o of outputs) if (!maximal.some((m) => m.startsWith(o))) maximal.push(o);
+  const index = { cas: calls.some((c) => c.input.kind === 'cas'), byReturn, maximal };
+  readIndexes.set(calls, { reads: byReturn.length, index });
+  return index;
+}
+
+/**
+ * A crashed append that some completed read R certainly saw must have taken effect before R:
+ * returns R's return position (the earliest such R), so the search can treat the append as a
+ * completed call returning there instead of an optional one (see Model.crashedDeadline).
+ *
+ * "Certainly saw": R's string cannot be spelled without it — not as any start value (the initial
+ * value, any write or cas value, or empty) followed by any sequence of the OTHER appends' strings,
+ * each usable any number of times. That relaxes the real constraints (each append happens at most
+ * once, in real-time order), so if even it cannot spell R's string, no linearization without the
+ * crashed append can. Then every linearization places the append before R, which is linearized
+ * before R returned: exactly the linearizations of the history with the append completed at R's
+ * return.
+ */
+export function crashedAppendDeadline(calls: readonly PlacedCall<RegisterInput, RegisterOutput>[], crashed: number, initial: Scalar): number | undefined {
+  const w = calls[crashed]!;
+  if (w.input.kind !== 'append' || w.returnAt !== Infinity || w.input.value === '') return undefined;
+  const s = w.input.value;
+  const reads = readIndex(calls);
+  if (reads.cas || !reads.maximal.some((o) => o.includes(s))) return undefined;
+  // The earliest reads after the invoke that contain s (a later one still gives a sound bound).
+  const readers: PlacedCall<RegisterInput, RegisterOutput>[] = [];
+  for (const r of reads.byReturn) {
+    if (r.returnAt <= w.callAt) continue;
+    if ((r.output as string).includes(s)) readers.push(r);
+    if (readers.length >= 3) break;
+  }
+  const starts = new Set<string>(['']);
+  if (typeof initial === 'string') starts.add(initial);
+  const pieces = new Map<number, Set<string>>();
+  calls.forEach((c, i) => {
+    if (c.input.kind === 'write' && typeof c.input.value === 'string') starts.add(c.input.value);
+    if (c.input.kind === 'append' && i !== crashed && c.input.value !== '') {
+      const set = pieces.get(c.input.value.length) ?? new Set<string>();
+      pieces.set(c.input.value.length, set.add(c.input.value));
+    }
+  });
+  const spellable = (text: string): boolean => {
+    const reach = new Uint8Array(text.length + 1);
+    for (const st of starts) if (text.startsWith(st)) reach[st.length] = 1;
+    for (let i = 0; i < text.length; i++) {
+      if (!reach[i]) continue;
+      for (const [len, set] of pieces) if (i + len <= text.length && set.has(text.slice(i, i + len))) reach[i + len] = 1;
+      if (reach[text.length]) return true;
+    }
+    return reach[text.length] === 1;
+  };
+  for (const r of readers) if (!spellable(r.output as string)) return r.returnAt;
+  return undefined;
+}
+
+export function hashRegister(s: RegisterState): number {
+  return s instanceof AppendText ? s.hash : hashScalar(s);
+}
+export function showRegister(s: RegisterState): string {
+  return showScalar(s instanceof AppendText ? s.toString() : s);
+}
+
+/**
+ * The token of a value (needs / provides): strings as "s" + the string (no copy: appended values
+ * run to megabytes, and JSON-quoting every read of them cost seconds), others as JSON (never
+ * starting with "s").
+ */
+export function tokenOf(v: Scalar): string {
+  return typeof v === 'string' ? `s${v}` : JSON.stringify(v);
+}
 
 /** Tokens of the values a call observed: a read's value, a successful cas's `from`. */
 export function registerNeeds(input: RegisterInput, output: MaybeOutput<RegisterOutput>): string[] {
-  if (input.kind === 'read' && output !== UNKNOWN_OUTPUT) return [JSON.stringify(output)];
-  if (input.kind === 'cas' && output === true) return [JSON.stringify(input.from)];
+  if (input.kind === 'read' && output !== UNKNOWN_OUTPUT) return [tokenOf(output)];
+  if (input.kind === 'cas' && output === true) return [tokenOf(input.from)];
   return [];
 }
 
 /**
- * Tokens of the values a call may write (a cas that returned false wrote nothing). Appends build
+ * Tokens of the values a call may write (a cas that returned false wrote nothing, a cas x→x
+ * changed nothing). Appends build
  * values no token names: they provide none.
  */
 export function registerProvides(input: RegisterInput, output: MaybeOutput<RegisterOutput>): string[] {
-  if (input.kind === 'cas' && output === false) return [];
+  // A cas x→x needs x already there: it is never where x came from.
+  if (input.kind === 'cas' && (output === false || input.from === input.to)) return [];
   const v = valueSetBy(input);
-  return v === undefined ? [] : [JSON.stringify(v)];
+  return v === undefined ? [] : [tokenOf(v)];
+}
+
+/** The value a completed write or successful cas certainly leaves (see Model.sets). */
+export function registerSets(input: RegisterInput, output: MaybeOutput<RegisterOutput>): string | undefined {
+  if (output === UNKNOWN_OUTPUT) return undefined;
+  if (input.kind === 'write') return tokenOf(input.value);
+  if (input.kind === 'cas' && output === true) return tokenOf(input.to);
+  return undefined;
+}
+
+/**
+ * Appends build values no token names: a read whose string contains an append's (non-empty)
+ * string may have observed it. (Conservative: a substring match may be a coincidence; keeping
+ * one append too many never makes an explanation dishonest.)
+ */
+export function registerObserves(reader: Call<RegisterInput, RegisterOutput>, writer: Call<RegisterInput, RegisterOutput>): boolean {
+  return (
+    reader.input.kind === 'read' &&
+    typeof reader.output === 'string' &&
+    writer.input.kind === 'append' &&
+    writer.input.value !== '' &&
+    reader.output.includes(writer.input.value)
+  );
 }
 
 /** Reads, cas calls that returned false, and cas x→x never change the register. */
@@ -277,16 +436,31 @@ export function certainlyStaleRead(
  * initial value needing no writer.
  */
 export function registerModelCommon(start: Scalar) {
+  const texts = new AppendTexts();
   return {
-    init: () => start,
-    step: stepRegister,
-    equal: (a: Scalar, b: Scalar) => a === b,
+    init: (): RegisterState => start,
+    step: (state: RegisterState, input: RegisterInput, output: MaybeOutput<RegisterOutput>) => stepRegister(state, input, output, texts),
+    // Appends and reads only make a value longer: a pending read must see an extension of it.
+    extendsOnly: (input: RegisterInput) => input.kind === 'append' || input.kind === 'read',
+    canPrecede: (state: RegisterState, input: RegisterInput, output: MaybeOutput<RegisterOutput>): boolean => {
+      // From nil, appends reach any string; from a string, its extensions; from anything else,
+      // appends are illegal and reads change nothing, so only that value.
+      if (input.kind !== 'read' || output === UNKNOWN_OUTPUT || state === null) return true;
+      if (state instanceof AppendText) return typeof output === 'string' && state.mayBePrefixOf(output);
+      if (typeof state === 'string') return typeof output === 'string' && output.startsWith(state);
+      return output === state;
+    },
+    // Appended values are interned: equal sequences are the same object.
+    equal: (a: RegisterState, b: RegisterState) => a === b,
     hash: hashRegister,
     isPure: registerIsPure,
     crashedIsIrrelevant: crashedRegisterCallIsIrrelevant,
+    crashedDeadline: (calls: Parameters<typeof crashedAppendDeadline>[0], crashed: number) => crashedAppendDeadline(calls, crashed, start),
     certainViolation: (calls: Parameters<typeof certainlyStaleRead>[0]) => certainlyStaleRead(calls, start),
-    needs: (input: RegisterInput, output: MaybeOutput<RegisterOutput>) => registerNeeds(input, output).filter((t) => t !== JSON.stringify(start)),
+    needs: (input: RegisterInput, output: MaybeOutput<RegisterOutput>) => registerNeeds(input, output).filter((t) => t !== tokenOf(start)),
     provides: registerProvides,
+    sets: registerSets,
+    observes: registerObserves,
     inputKey: registerInputKey,
     describeCall: describeRegisterCall,
   };

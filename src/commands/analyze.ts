@@ -71,7 +71,7 @@ export default class Analyze extends FaultlineCommand {
       const run = await resolveRun(db.sql, args.run, db.where, runFilterOf(flags));
       // Never a verdict beside `running`: the history is still growing (a run whose harness died
       // on this host was already marked crashed when the database opened; src/history/harness.ts).
-      if (run.status === 'running') {
+      if (run.status === 'running' && !flags['accept-partial']) {
         throw new UserError(`run ${run.id} (${printable(run.name)}) is still running, so its history is not complete: analyze it once it has ended (\`faultline cleanup\` marks a dead harness's run crashed)`, { exitCode: EXIT.unknown });
       }
       const history = await readHistory(db, run.id);

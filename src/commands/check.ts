@@ -10,7 +10,7 @@ import { databaseUrlFlag, runFilterFlags, runFilterOf } from '../cli/flags.js';
 import { withDb } from '../history/db.js';
 import { loadHistoryFile } from '../history/formats.js';
 import { gatedVerdict, incompleteReason, resolveRun, type RunFilter } from '../history/runs.js';
-import { parseDuration } from '../run/spec.js';
+import { parseDuration } from '../core/duration.js';
 import { readHistory } from '../history/source.js';
 import type { Op } from '../core/op.js';
 import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
@@ -18,6 +18,7 @@ import { humanTime, type Explanation } from '../../checkers/explain.js';
 import { contextLines, counterexampleContext, type CounterexampleContext } from '../../reports/context.js';
 import { checkLinearizable, DEFAULT_MAX_CACHE_ENTRIES, type LinearizabilityResult } from '../../checkers/linearizable.js';
 import { isModelName, MODEL_NAMES, type ModelName } from '../../checkers/models/index.js';
+import { describeUnknownKey } from '../../checkers/unknown.js';
 import { mergeValidity, type Validity } from '../core/validity.js';
 import { EMPTY_HISTORY_REASON, historyKind, TXN_HISTORY_HINT } from '../history/formats.js';
 import { checkListAppend, type ListAppendResult } from '../../checkers/txn/list-append.js';
@@ -38,6 +39,8 @@ export interface CheckedFile {
   unknown?: LinearizabilityResult['unknownKeys'];
   /** Why the verdict is unknown when nothing could be checked (e.g. an empty history). */
   reason?: string;
+  /** For unknown: every key left undecided (first 100). */
+  undecidedKeys?: string[];
 }
 
 /** `check --json`, schema version 1 (docs/json.md). */
@@ -138,6 +141,11 @@ export default class Check extends FaultlineCommand {
     model: Flags.string({ char: 'm', description: `Model: ${MODEL_NAMES.join(', ')}. Implied by Porcupine files.` }),
     budget: Flags.string({ description: 'Time budget per file (e.g. 500ms, 60s, 2m); past it the verdict is unknown.', default: '60s' }),
     initial: Flags.string({ description: 'Initial value of the model as JSON (default nil / empty / free).' }),
+    'nil-reads': Flags.string({
+      description:
+        'register, cas-register, kv: "value" (default) reads nil as a value; "any" reads it as Knossos does, "nothing known", satisfied by any value (for Knossos\'s corpus, with --initial 0).',
+      default: 'value',
+    }),
     'max-configurations': Flags.integer({
       description: 'Memory bound: most search configurations cached per key; past it the verdict is unknown.',
       default: DEFAULT_MAX_CACHE_ENTRIES,
@@ -158,6 +166,10 @@ export default class Check extends FaultlineCommand {
       throw new UserError(`--model ${JSON.stringify(flags.model)} is not a model; use one of: ${MODEL_NAMES.join(', ')}`);
     }
     const budgetMs = parseDuration('budget', flags.budget);
+    const nilReads = flags['nil-reads'];
+    if (nilReads !== 'value' && nilReads !== 'any') {
+      throw new UserError(`--nil-reads ${JSON.stringify(nilReads)} is not one of: value, any`);
+    }
     let initial: unknown;
     if (flags.initial !== undefined) {
       try {
@@ -189,7 +201,7 @@ export default class Check extends FaultlineCommand {
       try {
         result = await checkLinearizable(
           loaded.ops,
-          { name: model, initial: initial ?? (model === loaded.model ? loaded.initial : undefined) },
+          { name: model, initial: initial ?? (model === loaded.model ? loaded.initial : undefined), nilReads },
           { budgetMs, maxCacheEntries: flags['max-configurations'], failMeansFalse: loaded.failMeansFalse ?? [] },
         );
       } catch (err) {
@@ -215,6 +227,7 @@ export default class Check extends FaultlineCommand {
         file.valid = gated;
         file.reason = `incomplete: ${incompleteReason(loaded.status)}; no violation in its partial history`;
       }
+      if (result.undecidedKeys) file.undecidedKeys = result.undecidedKeys;
       files.push(file);
       if (showProgress) process.stderr.write('\r\x1b[K');
       this.say(this.describe(file));
@@ -275,8 +288,10 @@ export default class Check extends FaultlineCommand {
       }
       lines.push(`  ${e.text}`);
     }
-    for (const u of f.unknown ?? []) {
-      lines.push(`  key ${JSON.stringify(u.key)}: ${u.reason === 'time' ? 'time budget' : u.reason === 'memory' ? 'memory bound' : 'stopped'} hit after placing ${u.linearized} of ${u.of} completed ops`);
+    for (const u of f.unknown ?? []) lines.push(`  ${describeUnknownKey(u)}`);
+    if (f.valid === 'unknown' && f.undecidedKeys && f.keys > 1) {
+      const rest = f.undecidedKeys.filter((k) => !(f.unknown ?? []).some((u) => u.key === k));
+      if (rest.length > 0) lines.push(`  never reached: ${rest.length} key${rest.length === 1 ? '' : 's'} (${rest.slice(0, 10).map((k) => JSON.stringify(k)).join(', ')}${rest.length > 10 ? ', …' : ''})`);
     }
     return lines.join('\n');
   }

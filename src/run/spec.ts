@@ -3,6 +3,7 @@
 // here.
 
 import { UserError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
 import { checkTestBounds } from '../core/bounds.js';
 import { FAULTS, familyOf, type Fault } from '../../nemeses/registry.js';
 import { slotsIn } from '../../nemeses/schedule.js';
@@ -45,14 +46,7 @@ function list<T extends string>(what: string, text: string, allowed: readonly T[
   return [...new Set(items.map((i) => oneOf(what, i, allowed)))];
 }
 
-/** "30s", "500ms", "2m", "1h" or a bare number of seconds → ms; UserError naming the flag. */
-export function parseDuration(flag: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m || Number(m[1]) <= 0) throw new UserError(`--${flag} "${text}" is not a duration (e.g. 500ms, 30s, 2m; a bare number means seconds)`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
-}
+export { parseDuration } from '../core/duration.js';
 
 /** "5", "3n" (3 per node) → a thread count. */
 export function parseConcurrency(text: string, nodes: number): number {

@@ -80,6 +80,39 @@ test('a budget hit exits 2 with unknown and how far the search got', async (t) =
   t.is(out.files[0]!.unknown?.[0]?.reason, 'time');
 });
 
+test('an unknown says how far the search got, where it stalled, and what budget would likely decide it', async (t) => {
+  const r = await check(hardFile, '--model', 'cas-register', '--budget', '300ms');
+  t.is(r.exitCode, 2);
+  t.regex(r.stdout, /the history: time budget hit after [\d.]+ s and [\d,]+ configurations; the furthest linearization placed [\d,]+ of [\d,]+ completed ops/);
+  t.regex(r.stdout, /the first op it could not place: op \d+, .* by process \d+/);
+  t.regex(r.stdout, /a budget of about [\d.]+ s \(--budget\) would likely decide it/);
+  const j = await check(hardFile, '--model', 'cas-register', '--budget', '300ms', '--json');
+  const out = JSON.parse(j.stdout) as { files: { unknown?: { configurations: number; elapsedMs: number; stalledAt?: { index: number }; suggested: { budgetMs: number } }[]; undecidedKeys?: string[] }[] };
+  const u = out.files[0]!.unknown![0]!;
+  t.true(u.configurations > 0 && u.elapsedMs >= 0 && u.suggested.budgetMs >= 1000 && typeof u.stalledAt?.index === 'number');
+  t.deepEqual(out.files[0]!.undecidedKeys, ['']);
+});
+
+test('--nil-reads any reads nil as Knossos does (any value); the default reads it as a value', async (t) => {
+  // write 1 completes, then a read returns nil: stale under "value", fine under Knossos's reading.
+  const file = join(tmp, 'nil-read.edn');
+  writeFileSync(
+    file,
+    [
+      '{:type :invoke, :f :write, :value 1, :process 0, :time 1, :index 0}',
+      '{:type :ok, :f :write, :value 1, :process 0, :time 2, :index 1}',
+      '{:type :invoke, :f :read, :value nil, :process 1, :time 3, :index 2}',
+      '{:type :ok, :f :read, :value nil, :process 1, :time 4, :index 3}',
+    ].join('\n') + '\n',
+  );
+  t.is((await check(file, '--model', 'cas-register', '--initial', '0')).exitCode, 1);
+  const any = await check(file, '--model', 'cas-register', '--initial', '0', '--nil-reads', 'any');
+  t.is(any.exitCode, 0, any.stdout + any.stderr);
+  const bad = await check(file, '--model', 'cas-register', '--nil-reads', 'maybe');
+  t.is(bad.exitCode, 254);
+  t.regex(bad.stderr, /--nil-reads "maybe" is not one of: value, any/);
+});
+
 const BAD_INPUT: { title: string; args: string[]; message: RegExp }[] = [
   { title: 'a missing file', args: [join(tmp, 'nope.edn'), '--model', 'register'], message: /cannot read .*nope\.edn: no such file/ },
   { title: 'an unknown model', args: [etcd(2), '--model', 'btree'], message: /--model "btree" is not a model; use one of: register, cas-register, kv, set, fifo-queue, unordered-queue, mutex/ },

@@ -4,7 +4,7 @@
 
 import type { Op } from '../../src/core/op.js';
 
-export type SmallModel = 'register' | 'cas-register' | 'kv' | 'set' | 'fifo-queue' | 'unordered-queue' | 'mutex';
+export type SmallModel = 'register' | 'cas-register' | 'kv' | 'kv-append' | 'set' | 'fifo-queue' | 'unordered-queue' | 'mutex';
 
 /** One random step: pick a process, and numbers that choose f, values and outcome. */
 export type Step = [process: number, a: number, b: number, outcome: number];
@@ -18,6 +18,13 @@ function invokeFor(model: SmallModel, a: number, b: number): { f: string; value:
     case 'kv': {
       const key = (a >> 3) % 2 === 0 ? 'x' : 'y';
       return a % 3 === 0 ? { f: 'read', value: [key, null] } : a % 3 === 1 ? { f: 'write', value: [key, b % 3] } : { f: 'cas', value: [key, [b % 3, (b >> 2) % 3]] };
+    }
+    case 'kv-append': {
+      // Porcupine's kv: appends of short strings to a key, reads of the whole string.
+      const key = (a >> 3) % 2 === 0 ? 'x' : 'y';
+      // Sometimes a put (write) of a short string, which resets what the appends built.
+      if (a % 7 === 6) return { f: 'write', value: [key, ['b', 'ab'][b % 2]!] };
+      return a % 3 === 0 ? { f: 'read', value: [key, null] } : { f: 'append', value: [key, 'abc'[b % 3]!] };
     }
     case 'set':
       return a % 2 === 0 ? { f: 'read', value: null } : { f: 'add', value: b % 4 };
@@ -35,6 +42,7 @@ function completionValue(model: SmallModel, inv: { f: string; value: unknown }, 
   if (inv.f === 'read') {
     if (model === 'set') return [0, 1, 2, 3].filter((x) => (c >> x) & 1);
     if (model === 'kv') return [(inv.value as unknown[])[0], small];
+    if (model === 'kv-append') return [(inv.value as unknown[])[0], [null, 'a', 'b', 'ab', 'ba', 'abc', 'ac', 'bc', 'c', 'ca'][c % 10]];
     return small;
   }
   if (inv.f === 'dequeue') return [null, 0, 1, 2, 3][c % 5];
@@ -208,5 +216,91 @@ export function bigHistory(o: BigHistoryOptions): Op[] {
     else emit(r.result ? 'ok' : 'fail', r, r.arg);
   }
   if (plantPending) throw new Error(`bigHistory: could not plant the violation (seed ${o.seed ?? 1})`);
+  return ops;
+}
+
+export interface AppendHistoryOptions {
+  ops: number;
+  clients: number;
+  keys: number;
+  /** Appends that crash (info): each takes effect or not, at random, possibly after its info. */
+  crashed: number;
+  /** Plant a read that misses an append which completed before the read was invoked. */
+  violation?: boolean;
+  seed?: number;
+  /** Fraction of ops that are reads (default 0.4). */
+  reads?: number;
+}
+
+/**
+ * Porcupine-style kv histories of appends and gets ("x <client> <n> y" strings), from a simulated
+ * linearizable map: each op takes effect at a random instant between invoke and completion, so
+ * the history is linearizable by construction unless a violation is planted. Crashed appends
+ * take effect (maybe later, while other ops run) or never. Values are [key, string] tuples.
+ */
+export function appendHistory(o: AppendHistoryOptions): Op[] {
+  const random = rng(o.seed ?? 1);
+  const state = new Map<string, string>();
+  const ops: Op[] = [];
+  interface Running { pid: number; key: string; f: 'append' | 'get'; arg: string | null; result?: string; applied: boolean; crash: boolean }
+  const running: Running[] = [];
+  const lingering: Running[] = [];
+  const pids = Array.from({ length: o.clients }, (_, i) => i);
+  let nextPid = o.clients;
+  let invoked = 0;
+  let crashes = 0;
+  let counter = 0;
+  let planted = !o.violation;
+  const plantAt = Math.floor(o.ops * 0.7);
+  const crashEvery = o.crashed > 0 ? Math.max(1, Math.floor(o.ops / (o.crashed + 1))) : Infinity;
+  const emit = (type: Op['type'], pid: number, f: string, key: string, value: string | null): void => {
+    ops.push({ index: ops.length, type, process: pid, f, value: [key, value], timeNs: ops.length * 1000 });
+  };
+  const apply = (r: Running): void => {
+    r.applied = true;
+    const cur = state.get(r.key) ?? '';
+    if (r.f === 'append') state.set(r.key, cur + r.arg!);
+    else r.result = cur;
+  };
+  while (invoked < o.ops || running.length > 0) {
+    // A crashed append that has not taken effect yet may do so at any time.
+    if (lingering.length > 0 && random() < 0.05) apply(lingering.splice(Math.floor(random() * lingering.length), 1)[0]!);
+    const idle = pids.filter((p) => !running.some((r) => r.pid === p));
+    if (invoked < o.ops && idle.length > 0 && (random() < 0.5 || running.length === 0)) {
+      const pid = idle[Math.floor(random() * idle.length)]!;
+      const key = String(Math.floor(random() * o.keys));
+      const f = random() < (o.reads ?? 0.4) ? 'get' : 'append';
+      const crash = f === 'append' && crashes < o.crashed && invoked > 0 && invoked % crashEvery === 0;
+      if (crash) crashes++;
+      const r: Running = { pid, key, f, arg: f === 'append' ? `x ${pid} ${counter++} y` : null, applied: false, crash };
+      running.push(r);
+      invoked++;
+      emit('invoke', pid, f, key, r.arg);
+      continue;
+    }
+    const r = running[Math.floor(random() * running.length)]!;
+    if (!r.applied && !r.crash && random() < 0.5) {
+      apply(r);
+      continue;
+    }
+    running.splice(running.indexOf(r), 1);
+    if (r.crash) {
+      if (!r.applied && random() < 0.5) lingering.push(r);
+      emit('info', r.pid, r.f, r.key, r.arg);
+      pids[pids.indexOf(r.pid)] = nextPid++;
+      continue;
+    }
+    if (!r.applied) apply(r);
+    if (r.f === 'get' && !planted && invoked >= plantAt && (r.result ?? '').length > 0) {
+      // Drop the first append from the read: it completed long before (the first op on the key).
+      const first = /^x \d+ \d+ y/.exec(r.result!)![0];
+      if (ops.some((op) => op.type === 'ok' && op.f === 'append' && (op.value as unknown[])[1] === first && (op.value as unknown[])[0] === r.key)) {
+        r.result = r.result!.slice(first.length);
+        planted = true;
+      }
+    }
+    emit('ok', r.pid, r.f, r.key, r.f === 'get' ? (r.result ?? '') : r.arg);
+  }
+  if (!planted) throw new Error(`appendHistory: could not plant the violation (seed ${o.seed ?? 1})`);
   return ops;
 }
