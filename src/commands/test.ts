@@ -18,13 +18,54 @@ import { runTest, type RunOutcome } from '../run/run.js';
 import { buildSpec, DBS, type TestSpec } from '../run/spec.js';
 import { reasonOf } from '../../reports/junit.js';
 
-export interface TestResult {
+/** One run in `test --json` (docs/json.md): always inside `runs`, whatever --test-count. */
+export interface TestRunJson {
   runId: number;
+  name: string;
+  status: string;
   valid: Validity;
   seed: number;
   runDir: string;
   report: string | null;
-  runs?: { runId: number; valid: Validity; seed: number; runDir: string; status: string }[];
+  rerun: string;
+  ops: number;
+  /** Each checker's verdict. */
+  checkers: Record<string, Validity>;
+  /** Each failing checker's explanation (the counterexample, in words). */
+  counterexamples: { checker: string; text: string }[];
+  unknownBecause?: string;
+  faultsNeverTookEffect?: string[];
+  error?: string;
+}
+
+/** `faultline test --json`, schema version 1: the worst run's fields at the top, every run in `runs`. */
+export interface TestResult {
+  valid: Validity;
+  runId: number;
+  seed: number;
+  runDir: string;
+  report: string | null;
+  runs: TestRunJson[];
+}
+
+function runJsonOf(o: RunOutcome): TestRunJson {
+  const results = o.verdict?.results ?? {};
+  return {
+    runId: o.runId,
+    name: o.name,
+    status: o.status,
+    valid: o.valid,
+    seed: o.seed,
+    runDir: o.runDir,
+    report: o.report ?? null,
+    rerun: o.rerun,
+    ops: o.ops,
+    checkers: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, r.valid])),
+    counterexamples: Object.entries(results).filter(([, r]) => r.valid === false).map(([checker, r]) => ({ checker, text: reasonOf(checker, r) })),
+    ...(o.unknownBecause ? { unknownBecause: o.unknownBecause } : {}),
+    ...(o.faultsNeverTookEffect ? { faultsNeverTookEffect: o.faultsNeverTookEffect } : {}),
+    ...(o.error ? { error: o.error } : {}),
+  };
 }
 
 export default class Test extends FaultlineCommand {
@@ -99,8 +140,7 @@ export default class Test extends FaultlineCommand {
       }
       this.note(`JUnit results: ${path}`);
     }
-    const result: TestResult = { runId: worst.runId, valid, seed: worst.seed, runDir: worst.runDir, report: worst.report ?? null };
-    if (outcomes.length > 1) result.runs = outcomes.map((o) => ({ runId: o.runId, valid: o.valid, seed: o.seed, runDir: o.runDir, status: o.status }));
+    const result: TestResult = { valid, runId: worst.runId, seed: worst.seed, runDir: worst.runDir, report: worst.report ?? null, runs: outcomes.map(runJsonOf) };
     const code = worst.status === 'crashed' ? EXIT.crashed : worst.status === 'aborted' ? EXIT.unknown : exitCodeFor(valid);
     if (this.jsonEnabled()) {
       this.logJson(result);

@@ -22,7 +22,12 @@ test.serial('a healthy cluster under partitions is valid: exit 0, results and hi
   const r = await cli([...BASE, '--time-limit', '8s', '--nemesis', 'partition', '--nemesis-interval', '2s', '--seed', '42', '--json'], { env: { FAULTLINE_HOME: home } });
   t.is(r.exitCode, 0, String(r.stderr));
   const out = JSON.parse(String(r.stdout)) as TestJson;
-  t.deepEqual(Object.keys(out).sort(), ['report', 'runDir', 'runId', 'schemaVersion', 'seed', 'valid']);
+  t.deepEqual(Object.keys(out).sort(), ['report', 'runDir', 'runId', 'runs', 'schemaVersion', 'seed', 'valid']);
+  const run = (out as unknown as { runs: { status: string; checkers: Record<string, unknown>; rerun: string; counterexamples: unknown[] }[] }).runs[0]!;
+  t.is(run.status, 'finished');
+  t.deepEqual(run.checkers, { stats: true, linearizable: true });
+  t.regex(run.rerun, /^faultline test .*--seed 42/);
+  t.deepEqual(run.counterexamples, []);
   t.is(out.valid, true);
   t.is(out.seed, 42);
   const results = JSON.parse(readFileSync(join(out.runDir, 'results.json'), 'utf8')) as { verdict: { results: Record<string, { valid: unknown }> } };
