@@ -2,14 +2,14 @@
 // UserError whose one-line message quotes the bad value (main.ts prints it and exits 254).
 
 import { UserError } from '../core/errors.js';
-import { parseBugs } from './bugs.js';
+import { parseBugs, ZAB_ONLY_BUGS } from './bugs.js';
 import type { Bug } from './bugs.js';
 import { DEFAULT_TIMING } from './raft/config.js';
 
 export interface StoreArgs {
   id: string;
   peers: Record<string, { host: string; port: number }>;
-  protocol: 'raft';
+  protocol: 'raft' | 'zab';
   dataDir: string;
   clientHost: string;
   clientPort: number;
@@ -37,7 +37,7 @@ export function parseStoreArgs(argv: readonly string[]): StoreArgs {
   if (!(id in peers)) throw new UserError(`--id ${JSON.stringify(id)} is not one of the --peers (${Object.keys(peers).join(', ')})`);
   const protocol = need('protocol');
   if (!PROTOCOLS.includes(protocol)) throw new UserError(`unknown --protocol ${JSON.stringify(protocol)} (known: ${PROTOCOLS.join(', ')})`);
-  if (protocol !== 'raft') throw new UserError(`--protocol ${protocol} is not implemented yet (only raft is)`);
+  if (protocol !== 'raft' && protocol !== 'zab') throw new UserError(`--protocol ${protocol} is not implemented yet (raft and zab are)`);
   const fsync = flags.get('fsync') ?? 'always';
   if (fsync !== 'always' && fsync !== 'never') throw new UserError(`bad --fsync ${JSON.stringify(fsync)} (expected always or never)`);
   let bugs: Bug[];
@@ -46,11 +46,15 @@ export function parseStoreArgs(argv: readonly string[]): StoreArgs {
   } catch (err) {
     throw new UserError(`--bug: ${(err as Error).message}`, { cause: err });
   }
+  for (const b of bugs) {
+    if (protocol === 'zab' && b === 'lease-read') throw new UserError(`--bug lease-read does not apply to --protocol zab (Zab has no leader lease)`);
+    if (protocol !== 'zab' && ZAB_ONLY_BUGS.includes(b)) throw new UserError(`--bug ${b} applies only to --protocol zab`);
+  }
   const snapshotText = flags.get('snapshot-entries') ?? String(DEFAULT_TIMING.snapshotEntries);
   const snapshotEntries = Number(snapshotText);
   if (!/^\d+$/.test(snapshotText) || snapshotEntries < 1) throw new UserError(`bad --snapshot-entries ${JSON.stringify(snapshotText)} (expected a positive integer)`);
   return {
-    snapshotEntries, id, peers, protocol: 'raft', dataDir: need('data'), clientHost: flags.get('client-host') ?? '127.0.0.1',
+    snapshotEntries, id, peers, protocol, dataDir: need('data'), clientHost: flags.get('client-host') ?? '127.0.0.1',
     clientPort: parsePort(need('client-port'), '--client-port'), bugs, fsync,
   };
 }

@@ -7,6 +7,9 @@ import type { PeerMessage, ReplicationCore } from './protocol.js';
 import { DEFAULT_TIMING } from './raft/config.js';
 import { RaftCore } from './raft/core.js';
 import { isRaftMessage } from './raft/messages.js';
+import { ZAB_DEFAULT_TIMING } from './zab/config.js';
+import { ZabCore } from './zab/core.js';
+import { isZabMessage } from './zab/messages.js';
 
 export interface CoreOptions {
   id: string;
@@ -22,7 +25,7 @@ export interface HostedCore {
   isMessage: (m: unknown) => m is PeerMessage;
 }
 
-export function createCore(protocol: 'raft', o: CoreOptions, state: DurableState): HostedCore {
+export function createCore(protocol: 'raft' | 'zab', o: CoreOptions, state: DurableState): HostedCore {
   switch (protocol) {
     case 'raft': {
       const core = new RaftCore(
@@ -34,6 +37,16 @@ export function createCore(protocol: 'raft', o: CoreOptions, state: DurableState
         state,
       );
       return { core, isMessage: isRaftMessage };
+    }
+    case 'zab': {
+      const core = new ZabCore(
+        {
+          ...ZAB_DEFAULT_TIMING, id: o.id, members: o.members, snapshotEntries: o.snapshotEntries, random: Math.random,
+          skipSync: o.bugs.has('skip-sync'), localRead: o.bugs.has('local-read'), mutations: new Set(),
+        },
+        state,
+      );
+      return { core, isMessage: isZabMessage };
     }
   }
 }

@@ -12,6 +12,9 @@ import type { Reply } from '../replica.js';
 import { SimDisk } from './disk.js';
 import { SimNetwork } from './network.js';
 import { Rng } from './rng.js';
+import type { ZabMutation } from '../zab/config.js';
+import { ZabCore } from '../zab/core.js';
+import type { ZabMessage } from '../zab/messages.js';
 
 export interface SimOptions {
   seed: number;
@@ -30,6 +33,10 @@ export interface SimOptions {
    * crash loses the write in flight. 0 (the default) persists synchronously.
    */
   diskLatencyTicksMax?: number;
+  /** The replication protocol under test (default raft). */
+  protocol?: 'raft' | 'zab';
+  /** Test-only Zab mistakes (zab/config.ts) the checks must catch. */
+  zabMutations?: ZabMutation[];
 }
 
 /** Hooks the safety checker uses to watch every durable append and every apply. */
@@ -40,7 +47,7 @@ export interface SimObserver {
 }
 
 export class SimNode {
-  core: RaftCore | null = null;
+  core: RaftCore | ZabCore | null = null;
   replica: Replica | null = null;
   /** Offset of this node's wall clock from simulated time (clock skew). */
   skewMs = 0;
@@ -95,6 +102,19 @@ export class SimCluster {
   private start(n: SimNode): void {
     const tickMs = this.opts.tickMs ?? 10;
     const electionTicks = this.opts.electionTicks ?? 10;
+    if (this.opts.protocol === 'zab') {
+      const zab = new ZabCore(
+        {
+          id: n.id, members: this.ids, electionTicks, heartbeatTicks: this.opts.heartbeatTicks ?? 2, random: () => this.rng.next(),
+          snapshotEntries: this.opts.snapshotEntries ?? 64, maxEntriesPerMessage: 32, skipSync: this.bugs.has('skip-sync'),
+          localRead: this.bugs.has('local-read'), mutations: new Set(this.opts.zabMutations ?? []),
+        },
+        n.disk.load(),
+      );
+      n.core = zab;
+      n.replica = new Replica(zab, zab.kv, this.bugs, this.opts.requestTimeoutTicks ?? 200);
+      return;
+    }
     const core = new RaftCore(
       {
         id: n.id, members: this.ids, electionTicks, heartbeatTicks: this.opts.heartbeatTicks ?? 2,
@@ -116,7 +136,7 @@ export class SimCluster {
       n.disk.tick();
       n.replica.tick();
     }
-    for (const m of this.net.due(this.now)) this.node(m.to).core?.step(m as RaftMessage);
+    for (const m of this.net.due(this.now)) this.node(m.to).core?.step(m as RaftMessage & ZabMessage);
     for (const n of this.nodes) this.pump(n);
     this.observer?.afterStep(this);
   }
