@@ -6,7 +6,7 @@ export const ZAB_MUTATIONS = [
   'deliver-before-commit',
   /** Synchronization never truncates: a follower keeps a divergent suffix and gets only a DIFF. */
   'skip-trunc',
-  /** The new epoch is taken from the followers' current epochs, and an epoch already accepted counts as a fresh promise. */
+  /** The new epoch is the highest accepted epoch instead of one above it, and followers promise an epoch equal to their accepted one. */
   'reuse-epoch',
   /** A follower acknowledges a proposal before it is durable. */
   'ack-before-persist',

@@ -99,7 +99,6 @@ export class ZabCore implements ReplicationCore {
 
   // leader
   private infos = new Map<string, number>();
-  private currentOf = new Map<string, number>();
   private newEpoch: number | null = null;
   private fresh = new Set<string>();
   private followers = new Map<string, FollowerState>();
@@ -401,8 +400,6 @@ export class ZabCore implements ReplicationCore {
     this.leader = this.id;
     this.elapsed = 0;
     this.infos = new Map([[this.id, this.acceptedEpoch]]);
-    this.currentOf.clear();
-    this.currentOf.set(this.id, this.currentEpoch);
     this.broadcastNotify();
     this.maybeNewEpoch();
   }
@@ -419,7 +416,6 @@ export class ZabCore implements ReplicationCore {
   private onFollowerInfo(m: Msg<'finfo'>): void {
     if (!this.leading) return;
     this.infos.set(m.from, m.acceptedEpoch);
-    this.currentOf.set(m.from, m.currentEpoch);
     const f = this.followers.get(m.from);
     if (f) f.active = true;
     if (this.newEpoch === null) return this.maybeNewEpoch();
@@ -431,9 +427,8 @@ export class ZabCore implements ReplicationCore {
 
   private maybeNewEpoch(): void {
     if (this.newEpoch !== null || this.infos.size < this.quorum) return;
-    // reuse-epoch mutation: the epoch derived from current epochs, which a quorum may already have promised.
-    const base = this.mut.has('reuse-epoch') ? Math.max(...this.currentOf.values()) : Math.max(...this.infos.values());
-    this.newEpoch = base + 1;
+    // reuse-epoch mutation: an off-by-one, the new epoch is the highest accepted one, not one above it.
+    this.newEpoch = Math.max(...this.infos.values()) + (this.mut.has('reuse-epoch') ? 0 : 1);
     this.acceptedEpoch = Math.max(this.acceptedEpoch, this.newEpoch);
     this.hsDirty = true;
     this.fresh = new Set([this.id]);
@@ -680,7 +675,7 @@ export class ZabCore implements ReplicationCore {
     if (this.phase !== 'discovery' && this.phase !== 'sync') return;
     this.elapsed = 0;
     let fresh: boolean;
-    if (m.term > this.acceptedEpoch) {
+    if (m.term > this.acceptedEpoch || (this.mut.has('reuse-epoch') && m.term === this.acceptedEpoch)) {
       this.acceptedEpoch = m.term;
       this.hsDirty = true;
       this.promisedTo = m.from;
