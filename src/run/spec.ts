@@ -9,7 +9,7 @@ import { BUGS, type Bug } from '../store/bugs.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.js';
 
 /** Protocols the bundled store implements today (the --db flag lists only these). */
-export const DBS = ['raft'] as const;
+export const DBS = ['raft', 'zab'] as const;
 export type DbName = (typeof DBS)[number];
 
 export interface TestSpec {

@@ -2,7 +2,7 @@
 // UserError whose one-line message quotes the bad value (main.ts prints it and exits 254).
 
 import { UserError } from '../core/errors.js';
-import { parseBugs, ZAB_ONLY_BUGS } from './bugs.js';
+import { bugProtocolError, parseBugs } from './bugs.js';
 import type { Bug } from './bugs.js';
 import { DEFAULT_TIMING } from './raft/config.js';
 
@@ -47,8 +47,8 @@ export function parseStoreArgs(argv: readonly string[]): StoreArgs {
     throw new UserError(`--bug: ${(err as Error).message}`, { cause: err });
   }
   for (const b of bugs) {
-    if (protocol === 'zab' && b === 'lease-read') throw new UserError(`--bug lease-read does not apply to --protocol zab (Zab has no leader lease)`);
-    if (protocol !== 'zab' && ZAB_ONLY_BUGS.includes(b)) throw new UserError(`--bug ${b} applies only to --protocol zab`);
+    const why = bugProtocolError(protocol, b);
+    if (why) throw new UserError(why);
   }
   const snapshotText = flags.get('snapshot-entries') ?? String(DEFAULT_TIMING.snapshotEntries);
   const snapshotEntries = Number(snapshotText);
