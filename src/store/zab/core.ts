@@ -473,8 +473,9 @@ export class ZabCore implements ReplicationCore {
     const commit = this.established ? this.commitIndex : 0;
     f.synced = false;
     if (this.cfg.skipSync) {
-      // skip-sync bug: the follower's history is taken as it is; broadcast starts at once.
-      f.next = a.lastIndex + 1;
+      // skip-sync bug: the follower is taken to hold the leader's history already; broadcast
+      // starts at the leader's end, and (as over ZooKeeper's FIFO channel) nothing repairs the gap.
+      f.next = last + 1;
       f.match = 0;
       return this.send(p, 'newleader', { term: this.newEpoch!, mode: 'none', truncFrom: 0, snapshot: null, entries: [], commit });
     }
@@ -517,7 +518,7 @@ export class ZabCore implements ReplicationCore {
     if (!f || f.synced) return;
     f.synced = true;
     f.active = true;
-    f.match = this.cfg.skipSync ? Math.max(m.index, f.match) : m.index;
+    f.match = Math.min(m.index, this.log.lastIndex());
     f.next = Math.max(f.next, m.index + 1);
     if (!this.established) this.maybeEstablish();
     else {
@@ -555,13 +556,14 @@ export class ZabCore implements ReplicationCore {
         if (m.index > f.match) f.match = Math.min(m.index, this.log.lastIndex());
         return this.maybeCommit();
       case 'nack':
+        if (this.cfg.skipSync) return;
         f.next = Math.min(f.next, m.have + 1);
         return this.sendEntries(m.from);
       case 'pong':
         if (m.seq > f.ackedSeq) f.ackedSeq = m.seq;
         this.confirmRounds();
         // No progress since the last heartbeat and something missing: resend from what it has.
-        if (m.have < this.log.lastIndex() && m.have === f.lastHave) {
+        if (m.have < this.log.lastIndex() && m.have === f.lastHave && !this.cfg.skipSync) {
           f.next = m.have + 1;
           this.sendEntries(m.from);
         }
@@ -706,6 +708,12 @@ export class ZabCore implements ReplicationCore {
     if (this.phase !== 'sync' || m.term !== this.acceptedEpoch || this.synced) return;
     this.elapsed = 0;
     if (m.snapshot) this.installSnapshot(m.snapshot);
+    // SNAP: whatever this node holds past the leader's snapshot may diverge; the leader resends it.
+    if (m.mode === 'snap' && m.truncFrom <= this.log.lastIndex()) {
+      this.log.truncateFrom(m.truncFrom);
+      this.stableIndex = Math.min(this.stableIndex, m.truncFrom - 1);
+      this.persist({ t: 'truncate', fromIndex: m.truncFrom });
+    }
     if (m.mode === 'trunc' && m.truncFrom <= this.log.lastIndex()) {
       this.log.truncateFrom(m.truncFrom);
       this.stableIndex = Math.min(this.stableIndex, m.truncFrom - 1);
