@@ -18,9 +18,9 @@ test('--protocol zab parses with its own bugs and the shared ones', (t) => {
 });
 
 const bad: Array<[string, string[], RegExp]> = [
-  ['lease-read with zab', [...base('zab'), '--bug', 'lease-read'], /lease-read does not apply to zab/],
-  ['skip-sync with raft', [...base('raft'), '--bug', 'skip-sync'], /skip-sync applies only to zab, not raft/],
-  ['local-read with raft', [...base('raft'), '--bug', 'local-read'], /local-read applies only to zab/],
+  ['lease-read with zab', [...base('zab'), '--bug', 'lease-read'], /lease-read does not apply to --protocol zab/],
+  ['skip-sync with raft', [...base('raft'), '--bug', 'skip-sync'], /skip-sync exists only in --protocol zab \(not raft\)/],
+  ['local-read with raft', [...base('raft'), '--bug', 'local-read'], /local-read exists only in --protocol zab/],
 ];
 
 for (const [what, argv, mentions] of bad) {

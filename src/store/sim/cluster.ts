@@ -4,9 +4,8 @@
 
 import type { Bug } from '../bugs.js';
 import type { Command } from '../kv.js';
-import type { Entry, Ready } from '../protocol.js';
+import type { Entry, Ready, ReplicationCore } from '../protocol.js';
 import { RaftCore } from '../raft/core.js';
-import type { RaftMessage } from '../raft/messages.js';
 import { Replica } from '../replica.js';
 import type { Reply } from '../replica.js';
 import { SimDisk } from './disk.js';
@@ -14,7 +13,9 @@ import { SimNetwork } from './network.js';
 import { Rng } from './rng.js';
 import type { ZabMutation } from '../zab/config.js';
 import { ZabCore } from '../zab/core.js';
-import type { ZabMessage } from '../zab/messages.js';
+
+/** What the simulator and its checks need from a core beyond the ReplicationCore interface. */
+export type SimCore = ReplicationCore & { termAt(index: number): number | undefined; readonly snapIndex: number };
 
 export interface SimOptions {
   seed: number;
@@ -136,7 +137,7 @@ export class SimCluster {
       n.disk.tick();
       n.replica.tick();
     }
-    for (const m of this.net.due(this.now)) this.node(m.to).core?.step(m as RaftMessage & ZabMessage);
+    for (const m of this.net.due(this.now)) this.node(m.to).core?.step(m);
     for (const n of this.nodes) this.pump(n);
     this.observer?.afterStep(this);
   }

@@ -7,9 +7,8 @@ import type { Bug } from '../bugs.js';
 import { jsonEqual } from '../kv.js';
 import type { Command } from '../kv.js';
 import { SimCluster } from './cluster.js';
-import type { SimOp } from './cluster.js';
+import type { SimOp, SimOptions } from './cluster.js';
 import { SafetyChecker } from './invariants.js';
-import type { ZabMutation } from '../zab/config.js';
 import { ZabChecker } from '../zab/invariants.js';
 
 export interface ScheduleResult {
@@ -26,9 +25,9 @@ const LIST_KEY = 'list';
 const HEAL_STEPS_MAX = 3000;
 
 /** Runs a seeded schedule; throws (with the seed in the message) on any violation. */
-export function runSchedule(seed: number, steps: number, bugs: Bug[] = [], proto: { protocol?: 'raft' | 'zab'; zabMutations?: ZabMutation[] } = {}): ScheduleResult {
-  const checker = proto.protocol === 'zab' ? new ZabChecker() : new SafetyChecker();
-  const c = new SimCluster({ seed, bugs, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]!, ...proto }, checker);
+export function runSchedule(seed: number, steps: number, bugs: Bug[] = [], more: Pick<SimOptions, 'protocol' | 'zabMutations'> = {}): ScheduleResult {
+  const checker = more.protocol === 'zab' ? new ZabChecker() : new SafetyChecker();
+  const c = new SimCluster({ seed, bugs, ...more, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]! }, checker);
   const ops: SimOp[] = [];
   let appended = 0;
   let crashes = 0;
