@@ -137,7 +137,7 @@ export class SimCluster {
       n.disk.tick();
       n.replica.tick();
     }
-    for (const m of this.net.due(this.now)) this.node(m.to).core?.step(m);
+    for (const m of this.net.due(this.now)) (this.node(m.to).core as SimCore | null)?.step(m);
     for (const n of this.nodes) this.pump(n);
     this.observer?.afterStep(this);
   }
