@@ -31,6 +31,8 @@
 // its commit index once a quorum has acknowledged a heartbeat sent after the request (so no
 // newer leader can exist); the read is served once the node has applied that index. The log
 // container is Raft's (`../raft/raftlog.ts`), a plain indexed log with a snapshot boundary.
+// Hand-written on purpose: the replication protocol is the system under test, written from the
+// paper; no npm package offers Zab as a deterministic core to host on our WAL and simulator.
 
 import type { Command } from '../kv.js';
 import { KvStore } from '../kv.js';
