@@ -619,6 +619,7 @@ export class ZabCore implements ReplicationCore {
   }
 
   private confirmRounds(): void {
+    if (this.rounds.length === 0) return this.releaseReads();
     const acked = [this.seq];
     for (const f of this.followers.values()) if (f.synced) acked.push(f.ackedSeq);
     acked.sort((a, b) => b - a);
@@ -838,7 +839,7 @@ export class ZabCore implements ReplicationCore {
 
   /** `urgent` messages depend on no unpersisted state; the rest go out after this Ready is durable. */
   private send<T extends ZabMessage['type']>(to: string, type: T, body: Body<T>, urgent = false): void {
-    const m = { ...body, type, from: this.id, to } as unknown as ZabMessage;
+    const m = Object.assign({ type, from: this.id, to }, body) as unknown as ZabMessage;
     (urgent ? this.out.urgentMessages : this.out.messages).push(m);
   }
 }
