@@ -10,7 +10,9 @@ import type { Workload } from './types.js';
 const KEY = 'set';
 
 export function setWorkload(): Workload {
-  let next = 0;
+  // Thread t's n-th op adds n·C + t (C client threads): unique in the run, and the same values on
+  // the same threads for the same seed, whatever the timing.
+  const add = fn((ctx, thread) => ({ f: 'add', value: ctx.nth * ctx.threads.filter((x) => x !== 'nemesis').length + (thread as number) }));
   return {
     name: 'set',
     client(thread, ctx) {
@@ -24,8 +26,7 @@ export function setWorkload(): Workload {
         close: () => c.close(),
       };
     },
-    // Adds are numbered by the generator (not the RNG), so every element is unique in the run.
-    generator: mix([fn(() => ({ f: 'add', value: next++ })), fn(() => ({ f: 'add', value: next++ })), fn(() => ({ f: 'add', value: next++ })), fn(() => ({ f: 'read', value: null }))]),
+    generator: mix([add, add, add, fn(() => ({ f: 'read', value: null }))]),
     final: onClients(limit(20, untilOk(repeat(once({ f: 'read', value: null }))))),
     checkers: { set: { check: async (history) => checkSet(history) } },
   };

@@ -13,7 +13,7 @@ import { verdictText } from '../cli/verdict.js';
 import { RUNTIME_CHOICES } from '../runtime/index.js';
 import { BUGS } from '../store/bugs.js';
 import { runTest, type RunOutcome } from '../run/run.js';
-import { buildSpec, DBS } from '../run/spec.js';
+import { buildSpec, DBS, type TestSpec } from '../run/spec.js';
 import { reasonOf } from '../../reports/junit.js';
 
 export interface TestResult {
@@ -64,24 +64,7 @@ export default class Test extends FaultlineCommand {
 
   async run(): Promise<TestResult> {
     const { flags } = await this.parse(Test);
-    const spec = buildSpec({
-      name: flags.name,
-      db: flags.db,
-      bug: flags.bug,
-      nodes: flags.nodes,
-      runtime: flags.runtime,
-      workload: flags.workload,
-      nemesis: flags.nemesis,
-      nemesisInterval: flags['nemesis-interval'],
-      timeLimit: flags['time-limit'],
-      rate: flags.rate,
-      concurrency: flags.concurrency,
-      seed: flags.seed,
-      opTimeout: flags['op-timeout'],
-      recovery: flags.recovery,
-      checkBudget: flags['check-budget'],
-      leaveRunning: flags['leave-running'],
-    });
+    const spec = specOf(flags);
     if (flags['test-count'] > 1 && flags.seed !== undefined) this.note('note: --seed with --test-count runs the same schedule every time');
     const outcomes: RunOutcome[] = [];
     for (let i = 0; i < flags['test-count']; i++) {
@@ -137,6 +120,29 @@ export default class Test extends FaultlineCommand {
       this.log('  (the seed fixes the workload values and the fault schedule; real clocks, networks and timing are not deterministic)');
     }
   }
+}
+
+/** The spec of parsed `faultline test` flags (the rerun line parses back to the same spec). */
+export function specOf(flags: Record<string, unknown>): TestSpec {
+  const f = flags as Record<string, string | undefined> & { bug: string[]; nodes: number; rate: number; 'leave-running': boolean };
+  return buildSpec({
+    name: f.name,
+    db: f.db!,
+    bug: f.bug,
+    nodes: f.nodes,
+    runtime: f.runtime!,
+    workload: f.workload!,
+    nemesis: f.nemesis!,
+    nemesisInterval: f['nemesis-interval']!,
+    timeLimit: f['time-limit']!,
+    rate: f.rate,
+    concurrency: f.concurrency!,
+    seed: f.seed,
+    opTimeout: f['op-timeout']!,
+    recovery: f.recovery!,
+    checkBudget: f['check-budget']!,
+    leaveRunning: f['leave-running'],
+  });
 }
 
 function rank(o: RunOutcome): number {

@@ -19,6 +19,8 @@ export interface Rng {
   sample<T>(xs: readonly T[], count: number): T[];
   /** An independent generator derived from this one (so sub-streams don't shift each other). */
   fork(): Rng;
+  /** A copy at the same state: it draws what this one would draw next, without advancing this one. */
+  clone(): Rng;
 }
 
 function splitmix32(seed: number): () => number {
@@ -43,6 +45,10 @@ export function createRng(seed: number): Rng {
   const sm = splitmix32((Math.abs(Math.trunc(seed)) ^ Math.imul(hi, 0x27d4eb2d)) >>> 0);
   const s = [sm(), sm(), sm(), sm()] as [number, number, number, number];
   if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1; // xoshiro must not start from all zeros
+  return fromState(s);
+}
+
+function fromState(s: [number, number, number, number]): Rng {
 
   const nextU32 = (): number => {
     const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
@@ -82,6 +88,9 @@ export function createRng(seed: number): Rng {
     },
     fork(): Rng {
       return createRng(nextU32() * 2 ** 20 + (nextU32() >>> 12));
+    },
+    clone(): Rng {
+      return fromState([s[0], s[1], s[2], s[3]]);
     },
   };
   return rng;

@@ -29,7 +29,14 @@ export interface GenContext {
   free: readonly Thread[];
   /** Every thread of the run. */
   threads: readonly Thread[];
+  /**
+   * The random stream of the thread about to be served (the first free client thread, else the
+   * nemesis): each thread has its own stream, advanced only by ops actually given to it, so a seed
+   * fixes every thread's sequence of ops whatever the timing of the others.
+   */
   rng: Rng;
+  /** How many ops the thread about to be served has been given so far (0, 1, 2, …). */
+  nth: number;
 }
 
 export type Step =
@@ -57,12 +64,12 @@ function withThreads(ctx: GenContext, keep: (t: Thread) => boolean): GenContext 
 export const nothing: Generator = { op: () => DONE, update: () => nothing };
 
 /** Infinite ops from a function, each to the first free client thread. */
-export function fn(make: (ctx: GenContext) => Invocation): Generator {
+export function fn(make: (ctx: GenContext, thread: Thread) => Invocation): Generator {
   const g: Generator = {
     op(ctx) {
       const thread = freeClient(ctx) ?? (ctx.free.includes('nemesis') ? 'nemesis' : undefined);
       if (thread === undefined) return { kind: 'pending', next: g };
-      return { kind: 'op', thread, op: make(ctx), next: g };
+      return { kind: 'op', thread, op: make(ctx, thread), next: g };
     },
     update: () => g,
   };

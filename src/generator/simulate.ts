@@ -29,7 +29,8 @@ export function simulate(gen: Generator, o: SimOptions): { ops: Op[]; threadOf: 
   const threadOf: Thread[] = [];
   let timeNs = 0;
   const maxOps = o.maxOps ?? 100_000;
-  const ctx = () => ({ timeNs, free: [...free], threads, rng });
+  let given = 0;
+  const ctx = () => ({ timeNs, free: [...free], threads, rng, nth: given });
   const record = (op: Op, thread: Thread) => {
     ops.push(op);
     threadOf.push(thread);
@@ -42,6 +43,7 @@ export function simulate(gen: Generator, o: SimOptions): { ops: Op[]; threadOf: 
     const nextDone = inFlight[0]?.doneNs;
     if (step.kind === 'op' && (step.op.timeNs ?? timeNs) <= timeNs) {
       gen = step.next;
+      given++;
       free.delete(step.thread);
       const invoke: Op = { index: ops.length, type: 'invoke', process: process.get(step.thread)!, f: step.op.f, value: step.op.value, timeNs };
       record(invoke, step.thread);

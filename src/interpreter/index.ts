@@ -32,9 +32,12 @@ export interface InterpreterOptions {
   nemesis?: Worker;
   /** Called with every op in index order; may return a promise to push back (a full sink). */
   record: (op: Op) => void | Promise<void>;
+  /** The workload's stream: each thread's own stream is forked from it, in thread order. */
   rng: Rng;
-  /** An op still running after this completes `info` with error "timeout". */
+  /** A client op still running after this completes `info` with error "timeout". */
   opTimeoutMs: number;
+  /** A nemesis op's own deadline (default: 10 minutes); a fault's op is never cut at a client's timeout. */
+  nemesisTimeoutMs?: number;
   signal?: AbortSignal;
   /** ns since the run started; defaults to a monotonic clock from the interpreter's start. */
   clock?: () => number;
@@ -69,6 +72,12 @@ function monotonicClock(): () => number {
   return () => Number(process.hrtime.bigint() - start);
 }
 
+function byThread(a: Thread, b: Thread): number {
+  if (a === 'nemesis') return b === 'nemesis' ? 0 : 1;
+  if (b === 'nemesis') return -1;
+  return a - b;
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -81,6 +90,7 @@ export async function interpret(opts: InterpreterOptions): Promise<InterpreterRe
   const workers = new Map<Thread, Worker>();
   for (let t = 0; t < opts.concurrency; t++) workers.set(t, opts.client(t));
   if (opts.nemesis) workers.set('nemesis', opts.nemesis);
+  const timeoutOf = (t: Thread) => (t === 'nemesis' ? (opts.nemesisTimeoutMs ?? 600_000) : opts.opTimeoutMs);
   const processOf = new Map<Thread, Process>(threads.map((t) => [t, t]));
   const free = new Set<Thread>(threads);
   const controllers = new Map<Thread, AbortController>();
@@ -92,7 +102,20 @@ export async function interpret(opts: InterpreterOptions): Promise<InterpreterRe
   let wake: (() => void) | undefined;
   let aborted = false;
 
-  const ctxNow = (): GenContext => ({ timeNs: now(), free: [...free], threads, rng: opts.rng });
+  // One stream per thread, forked in thread order before anything runs: a thread's k-th op is drawn
+  // from its own stream after its k-1 earlier ops, whatever the other threads did meanwhile. A
+  // step is asked with a copy of the stream; the copy is kept only when the op is actually given.
+  const streams = new Map<Thread, Rng>(threads.map((t) => [t, opts.rng.fork()]));
+  const given = new Map<Thread, number>(threads.map((t) => [t, 0]));
+  const candidate = (): Thread => [...free].sort(byThread)[0] ?? threads[0]!;
+  const ctxFor = (thread: Thread, freeNow: Thread[]): GenContext & { rng: Rng } => ({
+    timeNs: now(),
+    free: freeNow,
+    threads,
+    rng: streams.get(thread)!.clone(),
+    nth: given.get(thread)!,
+  });
+  const ctxNow = (): GenContext => ctxFor(candidate(), [...free].sort(byThread));
   const notify = () => {
     const w = wake;
     wake = undefined;
@@ -121,7 +144,7 @@ export async function interpret(opts: InterpreterOptions): Promise<InterpreterRe
   // One sweep for all op timeouts: cheaper than a timer per op at tens of thousands of ops/s.
   const sweep = setInterval(() => {
     const t = Date.now();
-    for (const r of [...running.values()]) if (t >= r.deadlineMs) abandon(r, `timeout after ${opts.opTimeoutMs} ms`);
+    for (const r of [...running.values()]) if (t >= r.deadlineMs) abandon(r, `timeout after ${timeoutOf(r.thread)} ms`);
   }, Math.max(5, Math.min(100, opts.opTimeoutMs / 4)));
 
   /** Waits for a completion, the abort signal, or time wakeNs — whichever is first. */
@@ -140,7 +163,7 @@ export async function interpret(opts: InterpreterOptions): Promise<InterpreterRe
   const start = (thread: Thread, inv: Invocation) => {
     let controller = controllers.get(thread);
     if (!controller || controller.signal.aborted) controllers.set(thread, (controller = new AbortController()));
-    const r: Running = { thread, inv, controller, deadlineMs: Date.now() + opts.opTimeoutMs, settled: false };
+    const r: Running = { thread, inv, controller, deadlineMs: Date.now() + timeoutOf(thread), settled: false };
     running.set(thread, r);
     try {
       workers.get(thread)!.invoke(inv, controller.signal).then(
@@ -175,8 +198,14 @@ export async function interpret(opts: InterpreterOptions): Promise<InterpreterRe
         await nextEvent();
         continue;
       }
-      const ctx = ctxNow();
-      const step = gen.op(ctx);
+      let ctx = ctxNow();
+      let step = gen.op(ctx);
+      if (step.kind === 'op' && step.thread !== candidate() && free.has(step.thread)) {
+        // The generator chose another thread than the one whose stream it drew from: ask again
+        // with that thread's own stream, offering only that thread.
+        ctx = ctxFor(step.thread, [step.thread]);
+        step = gen.op(ctx);
+      }
       if (step.kind === 'done') {
         if (running.size === 0) break;
         await nextEvent();
@@ -198,6 +227,8 @@ export async function interpret(opts: InterpreterOptions): Promise<InterpreterRe
       if (!free.has(step.thread)) throw new Error(`generator gave an op to busy thread ${String(step.thread)}`);
       gen = step.next;
       free.delete(step.thread);
+      streams.set(step.thread, (ctx as GenContext & { rng: Rng }).rng);
+      given.set(step.thread, given.get(step.thread)! + 1);
       const invoke: Op = { index: index++, type: 'invoke', process: processOf.get(step.thread)!, f: step.op.f, value: step.op.value, timeNs: now() };
       recorded++;
       const pushBack = opts.record(invoke);

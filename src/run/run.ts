@@ -196,6 +196,9 @@ export async function runTest(spec: TestSpec, o: RunOptions): Promise<RunOutcome
         record,
         rng,
         opTimeoutMs: spec.opTimeoutMs + 1000,
+        // A fault's op has its own deadline: above the nemesis's own 60 s per-action deadline, so
+        // a stuck fault reports what it did rather than a client's "timeout after 2000 ms".
+        nemesisTimeoutMs: 120_000,
         signal: controller.signal,
       });
       if (result.aborted) {

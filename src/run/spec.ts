@@ -96,7 +96,7 @@ export function buildSpec(f: RawTestFlags): TestSpec {
   const nemesisIntervalMs = parseDuration('nemesis-interval', f.nemesisInterval);
   if (nemesisIntervalMs < 100) throw new UserError(`--nemesis-interval ${f.nemesisInterval} is too short (at least 100ms)`);
   return {
-    name: f.name ?? `${db}-${workload}${nemesis.length ? `-${nemesis.join('+')}` : ''}${bugs.length ? `-bug-${bugs.join('+')}` : ''}`,
+    name: f.name ?? defaultName(db, workload, nemesis, bugs),
     db,
     bugs,
     nodes: f.nodes,
@@ -115,11 +115,38 @@ export function buildSpec(f: RawTestFlags): TestSpec {
   };
 }
 
-/** The command line that reruns this spec with the same schedule. */
+/** A duration in the largest unit that states it exactly (so a rerun parses back to the same ms). */
+function durationText(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** The name buildSpec gives when --name is absent. */
+function defaultName(db: string, workload: string, nemesis: readonly string[], bugs: readonly string[]): string {
+  return `${db}-${workload}${nemesis.length ? `-${nemesis.join('+')}` : ''}${bugs.length ? `-bug-${bugs.join('+')}` : ''}`;
+}
+
+/** The flags that rebuild exactly this spec (every field, the seed included). */
+export function rerunArgs(spec: TestSpec): string[] {
+  const a = ['--db', spec.db, '--workload', spec.workload, '--nodes', String(spec.nodes), '--runtime', spec.runtime];
+  a.push('--nemesis', spec.nemesis.length ? spec.nemesis.join(',') : 'none');
+  if (spec.bugs.length) a.push('--bug', spec.bugs.join(','));
+  a.push('--time-limit', durationText(spec.timeLimitMs), '--nemesis-interval', durationText(spec.nemesisIntervalMs));
+  a.push('--rate', String(spec.rateHz), '--concurrency', String(spec.concurrency), '--seed', String(spec.seed));
+  a.push('--op-timeout', durationText(spec.opTimeoutMs), '--recovery', durationText(spec.recoveryMs), '--check-budget', durationText(spec.checkBudgetMs));
+  if (spec.leaveRunning) a.push('--leave-running');
+  if (spec.name !== defaultName(spec.db, spec.workload, spec.nemesis, spec.bugs)) a.push('--name', spec.name);
+  return a;
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+function shellWord(w: string): string {
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command line that reruns this spec with the same schedule and workload (every flag). */
 export function rerunCommand(spec: TestSpec): string {
-  const parts = ['faultline test', `--db ${spec.db}`, `--workload ${spec.workload}`, `--nodes ${spec.nodes}`, `--runtime ${spec.runtime}`];
-  parts.push(`--nemesis ${spec.nemesis.length ? spec.nemesis.join(',') : 'none'}`);
-  if (spec.bugs.length) parts.push(`--bug ${spec.bugs.join(',')}`);
-  parts.push(`--time-limit ${spec.timeLimitMs / 1000}s`, `--nemesis-interval ${spec.nemesisIntervalMs}ms`, `--rate ${spec.rateHz}`, `--concurrency ${spec.concurrency}`, `--seed ${spec.seed}`);
-  return parts.join(' ');
+  return ['faultline test', ...rerunArgs(spec).map(shellWord)].join(' ');
 }
