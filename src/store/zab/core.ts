@@ -276,7 +276,13 @@ export class ZabCore implements ReplicationCore {
   takeReady(): Ready {
     this.flush();
     const r = this.out;
-    if (this.hsDirty) r.persist.unshift({ t: 'hs', hs: this.hardState() });
+    // A snapshot op carries a whole hard state and replaces the durable one when applied, so it
+    // must carry the hard state as of this Ready: one taken earlier (installSnapshot runs before
+    // onNewLeader adopts the new current epoch, maybeSnapshot can run before onNewEpoch accepts
+    // one) would be applied after the hs op below and silently undo it on disk.
+    const hs = this.hardState();
+    for (const op of r.persist) if (op.t === 'snapshot') op.hs = hs;
+    if (this.hsDirty) r.persist.unshift({ t: 'hs', hs });
     this.hsDirty = false;
     r.lastIndex = this.log.lastIndex();
     r.lastTerm = this.log.lastTerm();

@@ -8,10 +8,15 @@
 //   place) and global (per node, delivered epochs never decrease).
 // - Primary uniqueness: at most one established primary per epoch; and an established primary
 //   holds every transaction delivered anywhere before it was established (no committed loss).
+// - Durable before reply (the paper's follower "writes the proposal to stable storage" before it
+//   acknowledges; the same rule the Raft and Paxos checkers hold votes and promises to): an ACK or
+//   ACKNEWLEADER for index i leaves only once the sender's disk holds its log up to i (and, for
+//   ACKNEWLEADER, the new current epoch), an ACKEPOCH only once its disk holds the promised epoch.
 
 import { jsonEqual } from '../kv.js';
 import type { Command } from '../kv.js';
-import type { Entry, Ready } from '../protocol.js';
+import type { Entry, PeerMessage, Ready } from '../protocol.js';
+import type { ZabMessage } from './messages.js';
 import type { SimCluster, SimNode, SimObserver } from '../sim/cluster.js';
 
 interface Delivered {
@@ -68,6 +73,23 @@ export class ZabChecker implements SimObserver {
       }
     }
     this.perNode.set(core, last);
+  }
+
+  onSend(node: SimNode, messages: readonly PeerMessage[]): void {
+    const d = node.disk.durable;
+    const durableLast = d.entries[d.entries.length - 1]?.index ?? d.snapshot?.index ?? 0;
+    const epoch = d.hs.vote === null ? 0 : Number(d.hs.vote);
+    for (const m of messages as readonly ZabMessage[]) {
+      if (m.from !== node.id) continue;
+      if (m.type === 'ack' || m.type === 'acknl') {
+        this.checks++;
+        if (durableLast < m.index) this.fail(`durable before reply: ${node.id} sent ${m.type} for index ${m.index} of epoch ${m.term} while its disk holds its log only up to ${durableLast}`);
+        if (m.type === 'acknl' && epoch < m.term) this.fail(`durable before reply: ${node.id} acknowledged NEWLEADER of epoch ${m.term} while its disk holds current epoch ${epoch}`);
+      } else if (m.type === 'ackepoch') {
+        this.checks++;
+        if (d.hs.term < m.term) this.fail(`durable before reply: ${node.id} acknowledged NEWEPOCH ${m.term} while its disk holds accepted epoch ${d.hs.term}`);
+      }
+    }
   }
 
   afterStep(c: SimCluster): void {
