@@ -12,7 +12,7 @@ import type { Client, ClientContext, ClientNode, ClientResult, Db, DbCluster, Db
 export const STORE_PROTOCOLS = ['raft', 'paxos', 'zab'] as const;
 export type StoreProtocol = (typeof STORE_PROTOCOLS)[number];
 /** The databases `--db` can name today: the store's protocols that exist (the one registry of databases). */
-export const DATABASES = ['raft', 'paxos'] as const satisfies readonly StoreProtocol[];
+export const DATABASES = ['raft', 'paxos', 'zab'] as const satisfies readonly StoreProtocol[];
 
 /** The store's client port inside a container. */
 export const STORE_CLIENT_PORT = 7000;
@@ -181,5 +181,5 @@ export function storeDb(protocol: StoreProtocol, bugs: readonly string[] = []): 
 }
 
 // What the rest of the harness may know of the store's internals goes through this seam.
-export { BUGS, PROTOCOL_BUGS, type Bug } from '../store/bugs.js';
+export { BUGS, PROTOCOL_BUGS, bugProtocolError, type Bug } from '../store/bugs.js';
 export { StoreClient, type Outcome } from '../store/client.js';

@@ -8,7 +8,7 @@ import { checkTestBounds } from '../core/bounds.js';
 import { FAULTS, familyOf, type Fault } from '../../nemeses/registry.js';
 import { slotsIn } from '../../nemeses/schedule.js';
 import { RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
-import { BUGS, DATABASES, PROTOCOL_BUGS, type Bug } from '../db/store.js';
+import { BUGS, DATABASES, bugProtocolError, type Bug } from '../db/store.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.js';
 
 /** Protocols the bundled store implements today (the --db flag lists only these). */
@@ -80,8 +80,8 @@ export function buildSpec(f: RawTestFlags): TestSpec {
   const db = oneOf('--db', f.db, DBS);
   const bugs = f.bug.flatMap((b) => list('--bug', b, BUGS));
   for (const b of bugs) {
-    const only = PROTOCOL_BUGS[b];
-    if (only && only !== db) throw new UserError(`--bug ${b} exists only in --db ${only} (not in --db ${db})`);
+    const why = bugProtocolError(db, b);
+    if (why) throw new UserError(why.replace(/--protocol/g, '--db'));
   }
   if (!Number.isInteger(f.nodes) || f.nodes < 1 || f.nodes > 9) throw new UserError(`--nodes ${f.nodes} must be between 1 and 9`);
   const runtime = oneOf('--runtime', f.runtime, RUNTIME_CHOICES);

@@ -2,14 +2,14 @@
 // UserError whose one-line message quotes the bad value (main.ts prints it and exits 254).
 
 import { UserError } from '../core/errors.js';
-import { PROTOCOL_BUGS, parseBugs } from './bugs.js';
+import { bugProtocolError, parseBugs } from './bugs.js';
 import type { Bug } from './bugs.js';
 import { DEFAULT_TIMING } from './raft/config.js';
 
 export interface StoreArgs {
   id: string;
   peers: Record<string, { host: string; port: number }>;
-  protocol: 'raft' | 'paxos';
+  protocol: 'raft' | 'paxos' | 'zab';
   dataDir: string;
   clientHost: string;
   clientPort: number;
@@ -37,7 +37,6 @@ export function parseStoreArgs(argv: readonly string[]): StoreArgs {
   if (!(id in peers)) throw new UserError(`--id ${JSON.stringify(id)} is not one of the --peers (${Object.keys(peers).join(', ')})`);
   const protocol = need('protocol');
   if (!PROTOCOLS.includes(protocol)) throw new UserError(`unknown --protocol ${JSON.stringify(protocol)} (known: ${PROTOCOLS.join(', ')})`);
-  if (protocol !== 'raft' && protocol !== 'paxos') throw new UserError(`--protocol ${protocol} is not implemented yet (raft and paxos are)`);
   const fsync = flags.get('fsync') ?? 'always';
   if (fsync !== 'always' && fsync !== 'never') throw new UserError(`bad --fsync ${JSON.stringify(fsync)} (expected always or never)`);
   let bugs: Bug[];
@@ -47,14 +46,14 @@ export function parseStoreArgs(argv: readonly string[]): StoreArgs {
     throw new UserError(`--bug: ${(err as Error).message}`, { cause: err });
   }
   for (const b of bugs) {
-    const only = PROTOCOL_BUGS[b];
-    if (only !== undefined && only !== protocol) throw new UserError(`--bug ${b} exists only in --protocol ${only} (not ${protocol})`);
+    const why = bugProtocolError(protocol, b);
+    if (why) throw new UserError(why);
   }
   const snapshotText = flags.get('snapshot-entries') ?? String(DEFAULT_TIMING.snapshotEntries);
   const snapshotEntries = Number(snapshotText);
   if (!/^\d+$/.test(snapshotText) || snapshotEntries < 1) throw new UserError(`bad --snapshot-entries ${JSON.stringify(snapshotText)} (expected a positive integer)`);
   return {
-    snapshotEntries, id, peers, protocol, dataDir: need('data'), clientHost: flags.get('client-host') ?? '127.0.0.1',
+    snapshotEntries, id, peers, protocol: protocol as StoreArgs['protocol'], dataDir: need('data'), clientHost: flags.get('client-host') ?? '127.0.0.1',
     clientPort: parsePort(need('client-port'), '--client-port'), bugs, fsync,
   };
 }

@@ -9,6 +9,9 @@ import { isPaxosMessage } from './paxos/messages.js';
 import { DEFAULT_TIMING } from './raft/config.js';
 import { RaftCore } from './raft/core.js';
 import { isRaftMessage } from './raft/messages.js';
+import { ZAB_DEFAULT_TIMING } from './zab/config.js';
+import { ZabCore } from './zab/core.js';
+import { isZabMessage } from './zab/messages.js';
 
 export interface CoreOptions {
   id: string;
@@ -24,7 +27,7 @@ export interface HostedCore {
   isMessage: (m: unknown) => m is PeerMessage;
 }
 
-export function createCore(protocol: 'raft' | 'paxos', o: CoreOptions, state: DurableState): HostedCore {
+export function createCore(protocol: 'raft' | 'paxos' | 'zab', o: CoreOptions, state: DurableState): HostedCore {
   switch (protocol) {
     case 'raft': {
       const core = new RaftCore(
@@ -47,6 +50,16 @@ export function createCore(protocol: 'raft' | 'paxos', o: CoreOptions, state: Du
         state,
       );
       return { core, isMessage: isPaxosMessage };
+    }
+    case 'zab': {
+      const core = new ZabCore(
+        {
+          ...ZAB_DEFAULT_TIMING, id: o.id, members: o.members, snapshotEntries: o.snapshotEntries, random: Math.random,
+          skipSync: o.bugs.has('skip-sync'), localRead: o.bugs.has('local-read'), mutations: new Set(),
+        },
+        state,
+      );
+      return { core, isMessage: isZabMessage };
     }
   }
 }

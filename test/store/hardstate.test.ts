@@ -10,6 +10,9 @@ import { PaxosCore } from '../../src/store/paxos/core.js';
 import type { PaxosMessage } from '../../src/store/paxos/messages.js';
 import { RaftCore } from '../../src/store/raft/core.js';
 import type { RaftMessage } from '../../src/store/raft/messages.js';
+import { KvStore } from '../../src/store/kv.js';
+import { ZabCore } from '../../src/store/zab/core.js';
+import type { ZabMessage } from '../../src/store/zab/messages.js';
 
 const cfg = {
   id: 'n1', members: ['n1', 'n2', 'n3'], electionTicks: 10, heartbeatTicks: 2, random: () => 0.5, snapshotEntries: 1,
@@ -40,4 +43,29 @@ test('paxos: snapshot and a higher promise in one Ready leave the higher promise
   const disk = emptyDurable();
   applyPersist(disk, r.persist);
   t.is(disk.hs.term, 5);
+});
+
+// Zab: a follower synchronized by SNAP installs the snapshot before it adopts the new current
+// epoch, so the snapshot op carried the old epoch and undid the hs op on disk; the follower then
+// ran for election with a stale current epoch and lost to a node missing a committed transaction
+// (seed 294 of zab-sim.test.ts).
+test('zab: a SNAP synchronization leaves the new current epoch durable', (t) => {
+  const zcfg = {
+    id: 'n1', members: ['n1', 'n2', 'n3'], electionTicks: 10, heartbeatTicks: 2, random: () => 0.5, snapshotEntries: 64,
+    maxEntriesPerMessage: 32, skipSync: false, localRead: false, mutations: new Set<never>(),
+  };
+  const core = new ZabCore(zcfg, { hs: { term: 1, vote: '1' }, snapshot: null, entries: [{ index: 1, term: 1, cmd: null }] });
+  const vote = { leader: 'n2', currentEpoch: 1, lastEpoch: 1, lastIndex: 1 };
+  core.step({ type: 'notify', from: 'n2', to: 'n1', term: 1, round: 1, state: 'leading', vote } as ZabMessage);
+  core.step({ type: 'newepoch', from: 'n2', to: 'n1', term: 2 } as ZabMessage);
+  const disk = emptyDurable();
+  applyPersist(disk, core.takeReady().persist);
+  t.is(disk.hs.term, 2, 'the new epoch is promised');
+  const snapshot = { index: 3, term: 1, data: new KvStore().snapshot() };
+  core.step({ type: 'newleader', from: 'n2', to: 'n1', term: 2, mode: 'snap', truncFrom: 4, snapshot, entries: [], commit: 3 } as ZabMessage);
+  const r = core.takeReady();
+  t.true(r.persist.some((op) => op.t === 'snapshot'), 'this Ready installs the snapshot');
+  t.true(r.messages.some((m) => (m as ZabMessage).type === 'acknl'), 'it acknowledges NEWLEADER');
+  applyPersist(disk, r.persist);
+  t.deepEqual(disk.hs, { term: 2, vote: '2' });
 });

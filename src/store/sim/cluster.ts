@@ -1,5 +1,5 @@
-// A whole cluster in one process: real protocol cores (Raft, or Multi-Paxos with `protocol:
-// 'paxos'`) and Replica objects, simulated disks and network, one tick per step. Crashes drop a node's memory (and, with no-fsync, its unflushed
+// A whole cluster in one process: real protocol cores (Raft, Multi-Paxos with `protocol:
+// 'paxos'`, or Zab with `protocol: 'zab'`) and Replica objects, simulated disks and network, one tick per step. Crashes drop a node's memory (and, with no-fsync, its unflushed
 // writes); restarts rebuild it from its disk exactly as the server does from its WAL.
 
 import type { Bug } from '../bugs.js';
@@ -14,6 +14,9 @@ import type { Reply } from '../replica.js';
 import { SimDisk } from './disk.js';
 import { SimNetwork } from './network.js';
 import { Rng } from './rng.js';
+import type { ZabMutation } from '../zab/config.js';
+import { ZabCore } from '../zab/core.js';
+
 
 /** What the simulator and its checks need from a core beyond the ReplicationCore interface. */
 export type SimCore = ReplicationCore & { termAt(index: number): number | undefined; readonly snapIndex: number };
@@ -22,7 +25,7 @@ export interface SimOptions {
   seed: number;
   nodes: number;
   /** The replication protocol under test (default raft). */
-  protocol?: 'raft' | 'paxos';
+  protocol?: 'raft' | 'paxos' | 'zab';
   /** Test-only protocol mistakes of the Paxos core (see PAXOS_MUTATIONS). */
   paxosMutations?: PaxosMutation[];
   /** Test-only protocol mistakes of the Raft core (see RAFT_MUTATIONS). */
@@ -43,6 +46,9 @@ export interface SimOptions {
    * crash loses the write in flight. 0 (the default) persists synchronously.
    */
   diskLatencyTicksMax?: number;
+  /** The replication protocol under test (default raft). */
+  /** Test-only Zab mistakes (zab/config.ts) the checks must catch. */
+  zabMutations?: ZabMutation[];
 }
 
 /** Hooks the safety checker uses to watch every durable append and every apply. */
@@ -110,6 +116,19 @@ export class SimCluster {
   private start(n: SimNode): void {
     const tickMs = this.opts.tickMs ?? 10;
     const electionTicks = this.opts.electionTicks ?? 10;
+    if (this.opts.protocol === 'zab') {
+      const zab = new ZabCore(
+        {
+          id: n.id, members: this.ids, electionTicks, heartbeatTicks: this.opts.heartbeatTicks ?? 2, random: () => this.rng.next(),
+          snapshotEntries: this.opts.snapshotEntries ?? 64, maxEntriesPerMessage: this.opts.maxEntriesPerMessage ?? 32, skipSync: this.bugs.has('skip-sync'),
+          localRead: this.bugs.has('local-read'), mutations: new Set(this.opts.zabMutations ?? []),
+        },
+        n.disk.load(),
+      );
+      n.core = zab;
+      n.replica = new Replica(zab, zab.kv, this.bugs, this.opts.requestTimeoutTicks ?? 200);
+      return;
+    }
     const cfg = {
       id: n.id, members: this.ids, electionTicks, heartbeatTicks: this.opts.heartbeatTicks ?? 2,
       random: () => this.rng.next(), snapshotEntries: this.opts.snapshotEntries ?? 64,

@@ -7,10 +7,10 @@ import type { Bug } from '../bugs.js';
 import { jsonEqual } from '../kv.js';
 import type { Command } from '../kv.js';
 import { SimCluster } from './cluster.js';
-import type { SimOp } from './cluster.js';
+import type { SimOp, SimOptions } from './cluster.js';
 import { SafetyChecker } from './invariants.js';
 import { PaxosSafetyChecker } from './paxos-invariants.js';
-import type { SimOptions } from './cluster.js';
+import { ZabChecker } from '../zab/invariants.js';
 
 export interface ScheduleResult {
   seed: number;
@@ -26,8 +26,8 @@ const LIST_KEY = 'list';
 const HEAL_STEPS_MAX = 3000;
 
 /** Runs a seeded schedule; throws (with the seed in the message) on any violation. */
-export function runSchedule(seed: number, steps: number, bugs: Bug[] = [], more: Pick<SimOptions, 'protocol' | 'paxosMutations' | 'raftMutations'> = {}): ScheduleResult {
-  const checker = more.protocol === 'paxos' ? new PaxosSafetyChecker() : new SafetyChecker();
+export function runSchedule(seed: number, steps: number, bugs: Bug[] = [], more: Pick<SimOptions, 'protocol' | 'paxosMutations' | 'raftMutations' | 'zabMutations'> = {}): ScheduleResult {
+  const checker = more.protocol === 'paxos' ? new PaxosSafetyChecker() : more.protocol === 'zab' ? new ZabChecker() : new SafetyChecker();
   // Seeds vary the cluster size, compaction, fsync latency, message size and fault rate.
   const c = new SimCluster(
     { seed, bugs, ...more, nodes: seed % 2 === 0 ? 3 : 5, snapshotEntries: 16 + (seed % 48), diskLatencyTicksMax: [0, 2, 5, 10][seed % 4]!, maxEntriesPerMessage: [32, 1, 4][seed % 3]! },
