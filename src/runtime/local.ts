@@ -1,4 +1,4 @@
-// The local runtime: each node is a child process on 127.0.0.1 (execa), and each directed
+// The local runtime: each node is a child process on 127.0.0.1 (node:child_process, its log file as its stdio), and each directed
 // node-to-node link n1 -> n2 goes through a LinkProxy the harness controls, because the store sends
 // only over connections it dialed to the addresses in its --peers list. Partitions blackhole
 // proxies, loss and delay are injected by proxies, pause is SIGSTOP/SIGCONT, kill is SIGKILL, and
@@ -8,7 +8,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { blockedLinks } from './types.js';
 import {
   faketimeEnv,
@@ -58,6 +57,19 @@ interface LocalNode {
 export interface LocalOptions {
   /** Let nodes outlive this process (cluster up); they are then not our children to wait for. */
   detached?: boolean;
+}
+
+/** Nodes of this process that must not outlive it when it exits normally (down() is the usual way). */
+const live = new Set<ChildProcess>();
+let exitHook = false;
+function trackForExit(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
 }
 
 export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanShape, CanSkewClock {
@@ -137,24 +149,21 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
   }
 
   private spawn(n: LocalNode): void {
-    if (this.opts.detached) {
-      // A node that must outlive this process: plain spawn with the log file as its stdio, so
-      // nothing in this process (no pipe, no stream) keeps a reference to it.
-      const fd = openSync(n.handle.logFile, 'a');
-      try {
-        const child = spawn(process.execPath, n.args, { env: { ...process.env, ...n.env }, stdio: ['ignore', fd, fd], detached: true });
-        child.unref();
-        n.child = child;
-        n.pid = child.pid;
-      } finally {
-        closeSync(fd);
-      }
-    } else {
-      const log = { file: n.handle.logFile, append: true } as const;
-      const child = execa(process.execPath, n.args, { env: n.env, stdin: 'ignore', stdout: log, stderr: log, reject: false, cleanup: true });
-      child.catch(() => {}); // exits are observed through pid checks, not this promise
+    // The node writes its log file itself (the file is its stdout and stderr): no pipe runs
+    // through this process, so a harness that dies (even SIGKILLed) neither kills the node by
+    // EPIPE nor loses what it printed; `cleanup` finds it by its pid file. A detached node (one
+    // that must outlive this process) also gets its own process group.
+    const fd = openSync(n.handle.logFile, 'a');
+    try {
+      const detached = this.opts.detached === true;
+      const child = spawn(process.execPath, n.args, { env: { ...process.env, ...n.env }, stdio: ['ignore', fd, fd], detached });
+      child.on('error', () => {}); // exits are observed through pid checks
+      if (detached) child.unref();
+      else trackForExit(child);
       n.child = child;
       n.pid = child.pid;
+    } finally {
+      closeSync(fd);
     }
     n.killed = false;
     n.paused = false;
