@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
 # bench/acceptance.sh: catch rates of faultline test. Runs each scenario N times and prints how
-# many runs ended valid / invalid / unknown / crashed. Usage: bash bench/acceptance.sh [N] [RUNTIME] [SCENARIO...]
-# Scenarios: healthy, stale-read, no-fsync, lease-read. Each run takes its --time-limit plus setup.
+# many runs ended valid / invalid / unknown / crashed. Usage:
+#   [DB=raft|paxos|zab] bash bench/acceptance.sh [N] [RUNTIME] [SCENARIO...]
+# Scenarios: healthy (= healthy-register), healthy-register, healthy-kv, healthy-set (the correct
+# store under partition,kill,pause: expect valid), and one per bug with the nemesis that exposes it
+# (expect invalid): stale-read, early-ack, no-fsync, lease-read (raft, paxos), skip-prepare (paxos),
+# skip-sync, local-read (zab). A bug the DB does not have is refused by faultline (exit 254).
+# Each run takes its --time-limit plus setup.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10}
 RUNTIME=${2:-auto}
+DB=${DB:-raft}
 shift 2 2>/dev/null || shift $#
 SCENARIOS=("${@:-healthy stale-read no-fsync lease-read}")
 export FAULTLINE_HOME=${FAULTLINE_HOME:-$(mktemp -d /tmp/faultline-acceptance.XXXXXX)}
 args_of() {
   case $1 in
-    healthy) echo "--workload register --nemesis partition,kill --time-limit 30s" ;;
+    healthy | healthy-register) echo "--workload register --nemesis partition,kill,pause --time-limit 30s" ;;
+    healthy-kv) echo "--workload kv --nemesis partition,kill,pause --time-limit 30s" ;;
+    healthy-set) echo "--workload set --nemesis partition,kill,pause --time-limit 30s" ;;
+    early-ack) echo "--workload set --nemesis partition,kill --bug early-ack --time-limit 30s --nemesis-interval 2s" ;;
+    skip-prepare) echo "--workload set --nemesis partition --bug skip-prepare --time-limit 30s --nemesis-interval 2s" ;;
+    skip-sync) echo "--workload set --nemesis partition,kill --bug skip-sync --time-limit 30s --nemesis-interval 1s" ;;
+    local-read) echo "--workload register --nemesis partition --bug local-read --time-limit 30s" ;;
     stale-read) echo "--workload register --nemesis partition --bug stale-read --time-limit 30s" ;;
     no-fsync) echo "--workload set --nemesis kill --bug no-fsync --time-limit 30s --nemesis-interval 2s" ;;
     lease-read) echo "--workload register --nemesis clock,partition --bug lease-read --time-limit 30s --nemesis-interval 3s" ;;
@@ -22,11 +34,11 @@ for s in ${SCENARIOS[*]}; do
   declare -A count=([0]=0 [1]=0 [2]=0 [255]=0)
   for i in $(seq 1 "$N"); do
     # shellcheck disable=SC2046
-    node bin/run.js test --runtime "$RUNTIME" $(args_of "$s") --json >/dev/null 2>&1
+    node bin/run.js test --db "$DB" --runtime "$RUNTIME" $(args_of "$s") --json >/dev/null 2>&1
     rc=$?
     count[$rc]=$(( ${count[$rc]:-0} + 1 ))
   done
-  printf '%-11s runtime %-6s %2d runs: %2d valid, %2d invalid, %2d unknown, %2d crashed   (%s)\n' \
-    "$s" "$RUNTIME" "$N" "${count[0]}" "${count[1]}" "${count[2]}" "${count[255]}" "$(args_of "$s")"
+  printf '%-6s %-16s runtime %-6s %2d runs: %2d valid, %2d invalid, %2d unknown, %2d crashed, %2d refused   (%s)\n' \
+    "$DB" "$s" "$RUNTIME" "$N" "${count[0]}" "${count[1]}" "${count[2]}" "${count[255]}" "${count[254]:-0}" "$(args_of "$s")"
   unset count
 done
