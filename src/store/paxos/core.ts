@@ -50,7 +50,7 @@ import type { CoreStatus, Entry, HardState, PersistOp, ProposeResult, Ready, Rep
 import type { RaftConfig } from '../raft/config.js';
 import { RaftLog } from '../raft/raftlog.js';
 import { ReadQueue } from '../raft/reads.js';
-import { emptyReady } from '../raft/state.js';
+import { applyCommitted, emptyReady, hasDurableOutput, hasUrgentOutput, sealReady, snapshotAt, takeUrgentOutput } from '../ready.js';
 import type { DurableState } from '../durable.js';
 import type { PaxosMessage } from './messages.js';
 
@@ -210,38 +210,22 @@ export class PaxosCore implements ReplicationCore {
   }
 
   hasReady(): boolean {
-    return this.hsDirty || this.out.persist.length > 0 || this.out.messages.length > 0 || this.hasUrgent();
+    return hasDurableOutput(this.out, this.hsDirty) || this.hasUrgent();
   }
 
   hasUrgent(): boolean {
-    const o = this.out;
-    return (
-      this.needBroadcast || o.urgentMessages.length > 0 || o.applied.length > 0 || o.readsReady.length > 0 ||
-      o.readsFailed.length > 0 || (this.reads.hasUnsent() && this.canConfirmReads())
-    );
+    return this.needBroadcast || hasUrgentOutput(this.out) || (this.reads.hasUnsent() && this.canConfirmReads());
   }
 
   takeUrgent(): Ready {
     this.flushPipelines();
-    const o = this.out;
-    const u = { ...emptyReady(), urgentMessages: o.urgentMessages, applied: o.applied, readsReady: o.readsReady, readsFailed: o.readsFailed };
-    o.urgentMessages = [];
-    o.applied = [];
-    o.readsReady = [];
-    o.readsFailed = [];
-    return u;
+    return takeUrgentOutput(this.out);
   }
 
   takeReady(): Ready {
     this.flushPipelines();
-    const r = this.out;
-    if (this.hsDirty) r.persist.unshift({ t: 'hs', hs: this.hardState() });
-    // A snapshot op rewrites the hard state too: it must carry the newest one, not the one of
-    // when it was taken, or a term/promise raised later in this Ready would regress on disk.
-    for (const op of r.persist) if (op.t === 'snapshot') op.hs = this.hardState();
+    const r = sealReady(this.out, this.hardState(), this.hsDirty, this.log);
     this.hsDirty = false;
-    r.lastIndex = this.log.lastIndex();
-    r.lastTerm = this.log.lastTerm();
     this.out = emptyReady();
     return r;
   }
@@ -473,21 +457,14 @@ export class PaxosCore implements ReplicationCore {
   private commitTo(index: number): void {
     if (index <= this.commitIndex) return;
     this.commitIndex = index;
-    while (this.lastApplied < this.commitIndex) {
-      const e = this.log.entryAt(this.lastApplied + 1);
-      const result = e.cmd === null ? { ok: true as const, value: null } : this.kv.apply(e.cmd);
-      this.lastApplied = e.index;
-      this.out.applied.push({ index: e.index, term: e.origin ?? e.term, cmd: e.cmd, result });
-    }
+    this.lastApplied = applyCommitted(this.log, this.kv, this.lastApplied, this.commitIndex, this.out, (e) => e.origin ?? e.term);
     this.out.readsReady.push(...this.reads.takeApplied(this.lastApplied));
     this.maybeSnapshot();
   }
 
   private maybeSnapshot(): void {
     if (this.lastApplied - this.log.snapIndex <= this.cfg.snapshotEntries) return;
-    const term = this.log.termAt(this.lastApplied)!;
-    this.snapshot = { index: this.lastApplied, term, data: this.kv.snapshot() };
-    this.log.compactTo(this.lastApplied, term);
+    this.snapshot = snapshotAt(this.log, this.kv, this.lastApplied);
     this.persist({ t: 'snapshot', snapshot: this.snapshot, hs: this.hardState(), log: this.log.all() });
   }
 

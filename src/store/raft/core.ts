@@ -8,7 +8,7 @@ import type { Command } from '../kv.js';
 import type { CoreStatus, Entry, ProposeResult, Ready, ReplicationCore } from '../protocol.js';
 import type { RaftMessage } from './messages.js';
 import { RaftReplication } from './replication.js';
-import { emptyReady } from './state.js';
+import { emptyReady, hasDurableOutput, hasUrgentOutput, sealReady, takeUrgentOutput } from '../ready.js';
 import type { Msg } from './state.js';
 
 export type { RaftInitialState } from './state.js';
@@ -61,26 +61,16 @@ export class RaftCore extends RaftReplication implements ReplicationCore {
   }
 
   hasReady(): boolean {
-    return this.hsDirty || this.out.persist.length > 0 || this.out.messages.length > 0 || this.hasUrgent();
+    return hasDurableOutput(this.out, this.hsDirty) || this.hasUrgent();
   }
 
   hasUrgent(): boolean {
-    const o = this.out;
-    return (
-      this.needBroadcast || o.urgentMessages.length > 0 || o.applied.length > 0 || o.readsReady.length > 0 ||
-      o.readsFailed.length > 0 || (this.reads.hasUnsent() && this.canConfirmReads())
-    );
+    return this.needBroadcast || hasUrgentOutput(this.out) || (this.reads.hasUnsent() && this.canConfirmReads());
   }
 
   takeUrgent(): Ready {
     this.flushPipelines();
-    const o = this.out;
-    const u = { ...emptyReady(), urgentMessages: o.urgentMessages, applied: o.applied, readsReady: o.readsReady, readsFailed: o.readsFailed };
-    o.urgentMessages = [];
-    o.applied = [];
-    o.readsReady = [];
-    o.readsFailed = [];
-    return u;
+    return takeUrgentOutput(this.out);
   }
 
   /** Sends proposals and reads that piled up since the last Ready, one message per follower. */
@@ -91,14 +81,8 @@ export class RaftCore extends RaftReplication implements ReplicationCore {
 
   takeReady(): Ready {
     this.flushPipelines();
-    const r = this.out;
-    if (this.hsDirty) r.persist.unshift({ t: 'hs', hs: this.hardState() });
-    // A snapshot op rewrites the hard state too: it must carry the newest one, not the one of
-    // when it was taken, or a term/promise raised later in this Ready would regress on disk.
-    for (const op of r.persist) if (op.t === 'snapshot') op.hs = this.hardState();
+    const r = sealReady(this.out, this.hardState(), this.hsDirty, this.log);
     this.hsDirty = false;
-    r.lastIndex = this.log.lastIndex();
-    r.lastTerm = this.log.lastTerm();
     this.out = emptyReady();
     this.resetQueued();
     return r;

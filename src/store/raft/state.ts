@@ -10,6 +10,7 @@ import type { RaftMessage } from './messages.js';
 import { Progress } from './progress.js';
 import { RaftLog } from './raftlog.js';
 import { ReadQueue } from './reads.js';
+import { applyCommitted, emptyReady, snapshotAt } from '../ready.js';
 
 export interface RaftInitialState {
   hs: HardState;
@@ -90,21 +91,14 @@ export abstract class RaftState {
   protected commitTo(index: number): void {
     if (index <= this.commitIndex) return;
     this.commitIndex = index;
-    while (this.lastApplied < this.commitIndex) {
-      const e = this.log.entryAt(this.lastApplied + 1);
-      const result = e.cmd === null ? { ok: true as const, value: null } : this.kv.apply(e.cmd);
-      this.lastApplied = e.index;
-      this.out.applied.push({ index: e.index, term: e.term, cmd: e.cmd, result });
-    }
+    this.lastApplied = applyCommitted(this.log, this.kv, this.lastApplied, this.commitIndex, this.out);
     this.out.readsReady.push(...this.reads.takeApplied(this.lastApplied));
     this.maybeSnapshot();
   }
 
   protected maybeSnapshot(): void {
     if (this.lastApplied - this.log.snapIndex <= this.cfg.snapshotEntries) return;
-    const term = this.log.termAt(this.lastApplied)!;
-    this.snapshot = { index: this.lastApplied, term, data: this.kv.snapshot() };
-    this.log.compactTo(this.lastApplied, term);
+    this.snapshot = snapshotAt(this.log, this.kv, this.lastApplied);
     this.persist({ t: 'snapshot', snapshot: this.snapshot, hs: this.hardState(), log: this.log.all() });
   }
 
@@ -157,6 +151,3 @@ function isAck(m: RaftMessage): m is Msg<'append-resp'> {
   return m.type === 'append-resp' && m.success;
 }
 
-export function emptyReady(): Ready {
-  return { persist: [], messages: [], urgentMessages: [], applied: [], readsReady: [], readsFailed: [], lastIndex: 0, lastTerm: 0 };
-}

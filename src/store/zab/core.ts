@@ -39,6 +39,7 @@ import { KvStore } from '../kv.js';
 import type { DurableState } from '../durable.js';
 import type { CoreStatus, Entry, HardState, PersistOp, ProposeResult, Ready, ReplicationCore, Role, Snapshot } from '../protocol.js';
 import { RaftLog } from '../raft/raftlog.js';
+import { applyCommitted, emptyReady, hasDurableOutput, hasUrgentOutput, sealReady, snapshotAt, takeUrgentOutput } from '../ready.js';
 import type { ZabConfig, ZabMutation } from './config.js';
 import type { EpochRuns, Vote, ZabMessage } from './messages.js';
 
@@ -68,10 +69,6 @@ interface Round {
   seq: number;
   index: number;
   items: ReadItem[];
-}
-
-export function emptyReady(): Ready {
-  return { persist: [], messages: [], urgentMessages: [], applied: [], readsReady: [], readsFailed: [], lastIndex: 0, lastTerm: 0 };
 }
 
 export class ZabCore implements ReplicationCore {
@@ -254,38 +251,25 @@ export class ZabCore implements ReplicationCore {
   }
 
   hasReady(): boolean {
-    return this.hsDirty || this.out.persist.length > 0 || this.out.messages.length > 0 || this.hasUrgent();
+    return hasDurableOutput(this.out, this.hsDirty) || this.hasUrgent();
   }
 
   hasUrgent(): boolean {
-    const o = this.out;
-    return this.needBroadcast || o.urgentMessages.length > 0 || o.applied.length > 0 || o.readsReady.length > 0 || o.readsFailed.length > 0 || this.readsToSend();
+    return this.needBroadcast || hasUrgentOutput(this.out) || this.readsToSend();
   }
 
   takeUrgent(): Ready {
     this.flush();
-    const o = this.out;
-    const u = { ...emptyReady(), urgentMessages: o.urgentMessages, applied: o.applied, readsReady: o.readsReady, readsFailed: o.readsFailed };
-    o.urgentMessages = [];
-    o.applied = [];
-    o.readsReady = [];
-    o.readsFailed = [];
-    return u;
+    return takeUrgentOutput(this.out);
   }
 
   takeReady(): Ready {
     this.flush();
-    const r = this.out;
-    // A snapshot op carries a whole hard state and replaces the durable one when applied, so it
-    // must carry the hard state as of this Ready: one taken earlier (installSnapshot runs before
-    // onNewLeader adopts the new current epoch, maybeSnapshot can run before onNewEpoch accepts
-    // one) would be applied after the hs op below and silently undo it on disk.
-    const hs = this.hardState();
-    for (const op of r.persist) if (op.t === 'snapshot') op.hs = hs;
-    if (this.hsDirty) r.persist.unshift({ t: 'hs', hs });
+    // Snapshot ops carry the hard state as of this Ready (ready.ts): in Zab installSnapshot runs
+    // before onNewLeader adopts the new current epoch, and maybeSnapshot can run before onNewEpoch
+    // accepts one.
+    const r = sealReady(this.out, this.hardState(), this.hsDirty, this.log);
     this.hsDirty = false;
-    r.lastIndex = this.log.lastIndex();
-    r.lastTerm = this.log.lastTerm();
     if (r.persist.length > 0) this.stableQueue.push({ lastIndex: r.lastIndex, currentEpoch: this.currentEpoch });
     this.out = emptyReady();
     return r;
@@ -804,21 +788,14 @@ export class ZabCore implements ReplicationCore {
   private commitTo(index: number): void {
     if (index <= this.commitIndex) return;
     this.commitIndex = index;
-    while (this.lastApplied < this.commitIndex) {
-      const e = this.log.entryAt(this.lastApplied + 1);
-      const result = e.cmd === null ? { ok: true as const, value: null } : this.kv.apply(e.cmd);
-      this.lastApplied = e.index;
-      this.out.applied.push({ index: e.index, term: e.term, cmd: e.cmd, result });
-    }
+    this.lastApplied = applyCommitted(this.log, this.kv, this.lastApplied, this.commitIndex, this.out);
     this.releaseReads();
     this.maybeSnapshot();
   }
 
   private maybeSnapshot(): void {
     if (this.lastApplied - this.log.snapIndex <= this.cfg.snapshotEntries) return;
-    const term = this.log.termAt(this.lastApplied)!;
-    this.savedSnapshot = { index: this.lastApplied, term, data: this.kv.snapshot() };
-    this.log.compactTo(this.lastApplied, term);
+    this.savedSnapshot = snapshotAt(this.log, this.kv, this.lastApplied);
     this.persist({ t: 'snapshot', snapshot: this.savedSnapshot, hs: this.hardState(), log: this.log.all() });
   }
 
