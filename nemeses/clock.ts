@@ -7,7 +7,7 @@ import type { Op } from '../src/core/op.js';
 import { need } from '../src/runtime/types.js';
 import type { FaultFamily } from './family.js';
 import { resolveTarget } from './targets.js';
-import { completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
+import { awaitLeader, completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
 
 export function clockNemesis(): Nemesis {
   const offsetsMs = new Map<string, number>(); // current offset of every skewed node
@@ -33,7 +33,7 @@ export function clockNemesis(): Nemesis {
         let deltas = v.offsetsMs ?? {};
         if (v.target === 'leader') {
           // The leader is only known now: a skewed leader is what lease-based reads trust.
-          const leader = await ctx.findLeader(ctx.progress.signal);
+          const leader = await awaitLeader(ctx);
           if (!leader) return completed(op, { target: 'leader', leader: null, applied: false }, 'no leader to skew');
           deltas = { [leader]: v.deltaMs ?? 0 };
         }

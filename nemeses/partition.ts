@@ -3,7 +3,7 @@
 // the containers plus cutting live flows; local: blackholed link proxies.
 
 import type { Op } from '../src/core/op.js';
-import { completed, type Nemesis, type NemesisContext } from './types.js';
+import { awaitLeader, completed, type Nemesis, type NemesisContext } from './types.js';
 import { blockedLinks, components, grudgeOf, type GrudgeKind } from './grudge.js';
 import { need, type Grudge } from '../src/runtime/types.js';
 import type { FaultFamily } from './family.js';
@@ -25,7 +25,7 @@ export function partitionNemesis(): Nemesis {
       const kind = v.kind ?? 'random-halves';
       let leader: string | undefined;
       if (kind === 'leader') {
-        leader = await ctx.findLeader(ctx.progress.signal);
+        leader = await awaitLeader(ctx);
         if (!leader) return completed(op, { kind, leader: null, applied: false }, 'no leader to isolate');
       }
       const grudge = v.grudge ?? grudgeOf(kind, names, ctx.rng, leader);

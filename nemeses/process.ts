@@ -6,13 +6,13 @@ import type { Op } from '../src/core/op.js';
 import { need } from '../src/runtime/types.js';
 import type { FaultFamily } from './family.js';
 import { resolveTarget, TARGETS, type Target } from './targets.js';
-import { completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
+import { awaitLeader, completed, handleOf, type Nemesis, type NemesisContext } from './types.js';
 
 async function targetsOf(ctx: NemesisContext, v: { target?: Target; nodes?: string[] }): Promise<string[]> {
   if (v.nodes) return v.nodes;
   const target = v.target ?? 'one';
   if (target !== 'leader') return resolveTarget(target, ctx.nodes.map((n) => n.name), ctx.rng);
-  const leader = await ctx.findLeader(ctx.progress.signal);
+  const leader = await awaitLeader(ctx);
   return leader ? [leader] : [];
 }
 

@@ -5,6 +5,7 @@
 import type { Op } from '../src/core/op.js';
 import type { NodeHandle, Progress, Runtime } from '../src/runtime/types.js';
 import type { Rng } from '../src/core/rng.js';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface NemesisContext {
   runtime: Runtime;
@@ -30,6 +31,24 @@ export function completed(op: Op, value: unknown, error?: string): Op {
   const out: Op = { ...op, type: 'info', value };
   if (error !== undefined) out.error = error;
   return out;
+}
+
+/** How long a leader-targeted fault waits for a leader to be known (an election in progress, a leader just killed). */
+export const LEADER_WAIT_MS = 5000;
+
+/**
+ * The current leader, waiting up to LEADER_WAIT_MS (or the op's own deadline) for one to be
+ * elected: a fault aimed at "the leader" while an election is under way hits the one elected,
+ * instead of doing nothing (a run whose requested fault never took effect is never valid).
+ */
+export async function awaitLeader(ctx: NemesisContext, waitMs = LEADER_WAIT_MS): Promise<string | undefined> {
+  const signal = ctx.progress.signal;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const leader = await ctx.findLeader(signal);
+    if (leader !== undefined || signal.aborted || Date.now() >= deadline) return leader;
+    await delay(Math.min(250, Math.max(0, deadline - Date.now())), undefined, { signal }).catch(() => {});
+  }
 }
 
 export function handleOf(ctx: NemesisContext, name: string): NodeHandle {

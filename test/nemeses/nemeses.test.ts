@@ -134,3 +134,26 @@ test('parseFaults and unavailableFaults name the bad value and the reason', (t) 
   const { kill: _kill, start: _start, ...noKill } = ctx.runtime as Required<typeof ctx.runtime>;
   t.deepEqual(unavailableFaults(['kill', 'partition'], noKill), [{ fault: 'kill', reason: 'the local runtime has no kill ability' }]);
 });
+
+test('a leader-targeted fault waits for an election in progress, and says so when no leader comes in time', async (t) => {
+  const { calls, ctx } = recorder();
+  let asked = 0;
+  // No leader for the first three asks (an election under way), then n2 wins.
+  ctx.findLeader = async () => (++asked > 3 ? 'n2' : undefined);
+  const pz = pauseNemesis();
+  const done = await pz.invoke(ctx, invoke('pause', { target: 'leader' }));
+  t.deepEqual((done.value as { nodes: string[] }).nodes, ['n2']);
+  t.is(done.error, undefined);
+  t.true(calls.includes('pause n2'));
+  t.is(asked, 4);
+
+  // Never a leader: the op gives up within the wait bound (not the op's whole deadline) and says why.
+  const never = recorder();
+  never.ctx.findLeader = async () => undefined;
+  const started = Date.now();
+  const k = await killNemesis().invoke(never.ctx, invoke('kill', { target: 'leader' }));
+  t.is(k.error, 'no leader to target');
+  t.deepEqual(never.calls, []);
+  t.true(Date.now() - started < 5000 + 1000, `${Date.now() - started} ms`);
+  t.true(Date.now() - started >= 4500, `gave up after ${Date.now() - started} ms, before the wait bound`);
+});
