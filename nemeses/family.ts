@@ -35,6 +35,11 @@ export interface DrawOptions {
   intervalMs: number;
   partitionKinds?: readonly GrudgeKind[];
   clockOffsetMsMax?: number;
+  /**
+   * This draw is the fault's first injection, the one the run needs to take effect: no target
+   * that may find nobody to hit (the leader, during an election or with a majority down).
+   */
+  mustTakeEffect?: boolean;
 }
 
 export interface FaultFamily<F extends string = string> {

@@ -49,7 +49,9 @@ export const partitionFamily: FaultFamily<'partition'> = {
   mechanismGap: (m) => (m.partition === 'unavailable' ? (m.unavailable.partition ?? 'no partition mechanism') : null),
   sizeGap: (n) => (kindsFor(n).length === 0 ? `a partition needs at least 2 nodes (--nodes ${n})` : null),
   draw(o, rng) {
-    const kind = rng.pick(kindsFor(o.nodes.length, o.partitionKinds));
+    const fits = kindsFor(o.nodes.length, o.partitionKinds);
+    const sure = fits.filter((k) => k !== 'leader');
+    const kind = rng.pick(o.mustTakeEffect && sure.length > 0 ? sure : fits);
     return kind === 'leader'
       ? { f: 'start-partition', value: { kind } }
       : { f: 'start-partition', value: { kind, grudge: grudgeOf(kind, o.nodes, rng) } };

@@ -69,8 +69,8 @@ export function pauseNemesis(): Nemesis {
 }
 
 function drawTargets<F extends 'kill' | 'pause'>(f: F) {
-  return (o: { nodes: readonly string[] }, rng: Parameters<FaultFamily['draw']>[1]) => {
-    const target = rng.pick(TARGETS);
+  return (o: { nodes: readonly string[]; mustTakeEffect?: boolean }, rng: Parameters<FaultFamily['draw']>[1]) => {
+    const target = rng.pick(o.mustTakeEffect ? TARGETS.filter((t) => t !== 'leader') : TARGETS);
     const value = target === 'leader' ? { target } : { target, nodes: resolveTarget(target, o.nodes, rng) };
     return { f, value };
   };

@@ -52,7 +52,8 @@ export function checkScheduleOptions(o: ScheduleOptions): void {
 /**
  * The seeded schedule: inject/heal ops at multiples of intervalMs, then a heal of all that is
  * active. Every requested fault is injected at least once: the first slots inject each of them
- * once, in a seeded order; later slots toggle a random one.
+ * once, in a seeded order, at targets that exist whatever the cluster's state (kill and pause
+ * not aimed at the leader, no leader partition); later slots toggle a random one.
  */
 export function schedule(o: ScheduleOptions): ScheduledOp[] {
   checkScheduleOptions(o);
@@ -61,14 +62,15 @@ export function schedule(o: ScheduleOptions): ScheduledOp[] {
   const out: ScheduledOp[] = [];
   const first = rng.shuffle(o.faults);
   for (let atMs = o.intervalMs; atMs < o.durationMs; atMs += o.intervalMs) {
-    const fault = first.shift() ?? rng.pick(o.faults);
+    const firstOfItsKind = first.shift();
+    const fault = firstOfItsKind ?? rng.pick(o.faults);
     if (active.has(fault)) {
       active.delete(fault);
       out.push({ atMs, f: HEAL_OF[fault], value: null } as ScheduledOp);
       continue;
     }
     active.add(fault);
-    const op = familyOf(fault).draw(o, rng);
+    const op = familyOf(fault).draw(firstOfItsKind ? { ...o, mustTakeEffect: true } : o, rng);
     out.push({ atMs, ...op } as ScheduledOp);
     if (op.f === 'bump-clock' && 'target' in op.value && o.faults.includes('partition')) {
       // With clock and partition together, a skew of the leader's clock is followed at once by

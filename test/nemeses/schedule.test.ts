@@ -95,3 +95,23 @@ test('every requested fault is injected within the time limit, or the options ar
   const all = schedule({ faults: [...FAULTS], nodes, intervalMs: 1000, durationMs: 7000, seed: 1 });
   for (const f of FAULTS) t.true(all.some((op) => INJECT_OF[op.f] === f), `${f} injected`);
 });
+
+test('the first injection of kill, pause and partition never aims at the leader (it must take effect whatever the cluster state); later ones may', (t) => {
+  const faults: Fault[] = ['partition', 'kill', 'pause'];
+  let laterLeader = 0;
+  for (let seed = 1; seed <= 300; seed++) {
+    const seen = new Set<Fault>();
+    for (const op of schedule({ faults, nodes, intervalMs: 1000, durationMs: 60_000, seed })) {
+      const fault = INJECT_OF[op.f];
+      if (!fault) continue;
+      const v = op.value as { target?: string; kind?: string };
+      const atLeader = v.target === 'leader' || v.kind === 'leader';
+      if (!seen.has(fault)) {
+        t.false(atLeader, `seed ${seed}: the first ${fault} aims at the leader: ${JSON.stringify(op)}`);
+        seen.add(fault);
+      } else if (atLeader) laterLeader++;
+    }
+    t.deepEqual([...seen].sort(), [...faults].sort(), `seed ${seed}`);
+  }
+  t.true(laterLeader > 0, 'later injections still aim at the leader sometimes');
+});
