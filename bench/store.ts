@@ -5,8 +5,10 @@
 //   node dist/bench/store.js [--db raft,paxos] [--etcd] [--seconds 10] [--clients 32] [--keys 1000] [--only fsync|nofsync]
 //
 // --etcd also measures a real 3-member etcd (the `etcd` binary on PATH, e.g. Debian's
-// etcd-server 3.4) on 127.0.0.1 only, same mix and client concurrency, through its v3 JSON
-// gateway (ranges are linearizable by default; etcd always fsyncs, so it is in the fsync-on row).
+// etcd-server 3.4) on 127.0.0.1 only, same mix and client concurrency, twice: through its native
+// gRPC API (the etcd3 client: the fair row, as etcd's own clients reach it) and through its v3 JSON
+// gateway (which adds a translation inside etcd). Ranges are linearizable by default; etcd always
+// fsyncs, so it is in the fsync-on row.
 
 import { performance } from 'node:perf_hooks';
 import { StoreClient } from '../src/store/client.js';
@@ -104,8 +106,47 @@ async function runOne(label: string, db: string, extraArgs: string[], o: Options
   }
 }
 
-/** A 3-member etcd on loopback, measured with the same workers over its v3 JSON gateway. */
-async function runEtcd(o: Options): Promise<Result> {
+/** How the bench reaches etcd: its v3 JSON gateway (HTTP) or its native gRPC API (the etcd3 client). */
+type EtcdApi = 'json' | 'grpc';
+
+/** One client op against etcd: true when it succeeded. */
+type EtcdOp = (member: number, read: boolean, key: string, value: string) => Promise<boolean>;
+
+/** The JSON gateway over fetch: what a client without gRPC sees (the gateway translates to gRPC inside etcd). */
+function jsonGateway(urls: string[]): { op: EtcdOp; close(): Promise<void> } {
+  const b64 = (x: string) => Buffer.from(x).toString('base64');
+  const op: EtcdOp = async (m, read, key, value) => {
+    try {
+      const r = await fetch(urls[m]! + (read ? '/v3/kv/range' : '/v3/kv/put'), {
+        method: 'POST', body: JSON.stringify(read ? { key: b64(key) } : { key: b64(key), value: b64(value) }), signal: AbortSignal.timeout(5000),
+      });
+      await r.arrayBuffer();
+      return r.ok;
+    } catch {
+      return false;
+    }
+  };
+  return { op, close: async () => {} };
+}
+
+/** The native gRPC API through the etcd3 client, one client per member (reads are linearizable ranges, as etcd's default). */
+async function grpcClient(urls: string[]): Promise<{ op: EtcdOp; close(): Promise<void> }> {
+  const { Etcd3 } = await import('etcd3');
+  const clients = urls.map((u) => new Etcd3({ hosts: u }));
+  const op: EtcdOp = async (m, read, key, value) => {
+    try {
+      if (read) await clients[m]!.get(key).string();
+      else await clients[m]!.put(key).value(value);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return { op, close: async () => clients.forEach((c) => c.close()) };
+}
+
+/** A 3-member etcd on loopback, measured with the same workers over its JSON gateway or gRPC. */
+async function runEtcd(o: Options, api: EtcdApi): Promise<Result> {
   const root = mkdtempSync(join(tmpdir(), 'faultline-etcd-'));
   const peerPorts = [await freePort(), await freePort(), await freePort()];
   const clientPorts = [await freePort(), await freePort(), await freePort()];
@@ -119,19 +160,10 @@ async function runEtcd(o: Options): Promise<Result> {
     ], { stdio: 'ignore' }),
   );
   const urls = clientPorts.map((p) => `http://127.0.0.1:${p}`);
-  const b64 = (x: string) => Buffer.from(x).toString('base64');
-  const call = async (url: string, path: string, body: object): Promise<boolean> => {
-    try {
-      const r = await fetch(url + path, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
-      await r.arrayBuffer();
-      return r.ok;
-    } catch {
-      return false;
-    }
-  };
+  const client = api === 'grpc' ? await grpcClient(urls) : jsonGateway(urls);
   try {
     const deadline = Date.now() + 20_000;
-    while (!(await call(urls[0]!, '/v3/kv/put', { key: b64('ready'), value: b64('1') }))) {
+    while (!(await client.op(0, false, 'ready', '1'))) {
       if (Date.now() > deadline) throw new Error('etcd did not become ready within 20 s');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -143,12 +175,12 @@ async function runEtcd(o: Options): Promise<Result> {
     const end = warmupEnd + o.seconds * 1000;
     let seq = 0;
     const worker = async (w: number) => {
-      const url = urls[w % urls.length]!;
+      const member = w % urls.length;
       while (performance.now() < end) {
-        const key = b64(`k${Math.floor(Math.random() * o.keys)}`);
+        const key = `k${Math.floor(Math.random() * o.keys)}`;
         const t0 = performance.now();
         const read = Math.random() < 0.5;
-        const ok = read ? await call(url, '/v3/kv/range', { key }) : await call(url, '/v3/kv/put', { key, value: b64(String(seq++)) });
+        const ok = await client.op(member, read, key, String(seq++));
         const t1 = performance.now();
         if (t0 < warmupEnd) continue;
         if (ok) {
@@ -159,10 +191,12 @@ async function runEtcd(o: Options): Promise<Result> {
     };
     await Promise.all(Array.from({ length: o.clients }, (_, w) => worker(w)));
     return {
-      label: 'etcd  fsync on ', ops: latenciesMs.length, opsPerSec: latenciesMs.length / o.seconds, p50Ms: percentile(latenciesMs, 0.5), p99Ms: percentile(latenciesMs, 0.99),
+      label: `etcd  fsync on  (${api === 'grpc' ? 'gRPC' : 'JSON gateway'})`, ops: latenciesMs.length, opsPerSec: latenciesMs.length / o.seconds,
+      p50Ms: percentile(latenciesMs, 0.5), p99Ms: percentile(latenciesMs, 0.99),
       readP50Ms: percentile(readMs, 0.5), writeP50Ms: percentile(writeMs, 0.5), failed, indefinite: 0,
     };
   } finally {
+    await client.close();
     await Promise.all(procs.map((p) => new Promise<void>((r) => (p.exitCode !== null ? r() : (p.once('exit', () => r()), p.kill('SIGKILL'))))));
     rmSync(root, { recursive: true, force: true });
   }
@@ -179,7 +213,7 @@ for (const db of o.dbs) {
   if (o.only !== 'nofsync') results.push(await runOne(`${db.padEnd(5)} fsync on `, db, [], o));
   if (o.only !== 'fsync') results.push(await runOne(`${db.padEnd(5)} fsync off`, db, ['--fsync', 'never'], o));
 }
-if (o.etcd && o.only !== 'nofsync') results.push(await runEtcd(o));
+if (o.etcd && o.only !== 'nofsync') for (const api of ['grpc', 'json'] as const) results.push(await runEtcd(o, api));
 console.log(`store bench: 3 nodes on 127.0.0.1, ${o.clients} clients, 50% get (ReadIndex) / 50% put, ${o.keys} keys, ${o.seconds} s after 1 s warm-up`);
 for (const r of results) {
   console.log(
