@@ -9,7 +9,7 @@ import { UserError } from '../core/errors.js';
 import type { Client } from '../db/types.js';
 import { interpret, type Completion, type Worker } from '../interpreter/index.js';
 import { unavailableFaults } from '../../nemeses/index.js';
-import { Interrupted, withFaults } from '../runtime/guard.js';
+import { healAll, Interrupted, withFaults } from '../runtime/guard.js';
 import { clientNodeOf, progress, type Progress } from '../runtime/types.js';
 import { saveNodeLog } from '../history/runs.js';
 import { writeClusterState } from '../runtime/cluster-state.js';
@@ -155,7 +155,7 @@ export async function execute(ctx: RunContext, plan: RunPlan): Promise<void> {
       if (err instanceof UserError) ctx.userError = err;
     }
   }
-  if (spec.leaveRunning) await leaveRunning(ctx, clusterSpec, clients);
+  if (spec.leaveRunning) await leaveRunning(ctx, clusterSpec, clients, (p) => nemesis.heal(nemesisCtx(p)));
 }
 
 /**
@@ -167,11 +167,15 @@ export async function execute(ctx: RunContext, plan: RunPlan): Promise<void> {
  * $FAULTLINE_HOME/cluster.json, so `faultline kv`, `cluster status` and `cluster down` find it.
  * If that fails the cluster is taken down and the run says why.
  */
-async function leaveRunning(ctx: RunContext, clusterSpec: ClusterSpec, clients: Client[]): Promise<void> {
+async function leaveRunning(ctx: RunContext, clusterSpec: ClusterSpec, clients: Client[], healNemeses: (p: Progress) => Promise<void>): Promise<void> {
   const { runtime } = ctx;
   await Promise.all(clients.map((c) => c.close().catch(() => {})));
   if (runtime.nodes().length === 0) return; // nothing was started
   try {
+    // Heal once more: on a signal the guard healed at once, while a nemesis op still in flight
+    // (docker: iptables being applied) could put its fault back after that heal; the guard has
+    // since let the body settle. Without this a cluster left running stayed partitioned.
+    await healAll(runtime, { healNemeses, keepUp: true, log: ctx.log });
     await runtime.leave?.(progress(30_000, ctx.log));
     writeClusterState({
       runId: clusterSpec.runId,

@@ -18,6 +18,7 @@ import { isOurProcess, isZombie, readPidFiles } from '../../src/runtime/common.j
 import { runObjects } from '../../src/runtime/docker.js';
 import type { ClusterState } from '../../src/runtime/cluster-state.js';
 import { StoreClient } from '../../src/store/client.js';
+import { statuses } from '../../src/db/store.js';
 import { dockerMode, useTempHome, waitConverged } from './helpers.js';
 
 // Declared before any test: ava wants every test declared in one synchronous stretch.
@@ -82,7 +83,21 @@ async function serves(t: ExecutionContext, state: ClusterState): Promise<void> {
   t.deepEqual((JSON.parse(got.stdout) as { value: unknown }).value, { left: true });
   // Same leader, term and commit index on every node: the write was replicated (on local, through
   // the link proxies the harness handed over).
-  await waitConverged(state.nodes, 20_000);
+  try {
+    await waitConverged(state.nodes, 30_000);
+  } catch (err) {
+    const st = await statuses(state.nodes, 1000);
+    const logs = state.nodes.map((n) => `${n.name}: ${tail(n.logFile)}`).join('\n');
+    t.fail(`${(err as Error).message}: ${JSON.stringify([...st.values()])}\n${logs}`);
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-8).join('\n  ');
+  } catch {
+    return '(no log file)';
+  }
 }
 
 /** `faultline cluster down` removes everything the run left. */
