@@ -54,7 +54,7 @@ export interface CleanupOptions {
 /** Why a plain cleanup must keep a run's docker objects (undefined: provably abandoned, remove). */
 export function keepReason(labels: Record<string, string> | undefined, o: { includePersistent?: boolean } = {}, self = process.pid): string | undefined {
   if (o.includePersistent) return undefined;
-  if (labels?.['faultline.persistent'] === '1') return 'a `faultline cluster up` cluster (pass --all to remove it)';
+  if (labels?.['faultline.persistent'] === '1') return 'a `faultline cluster up` or `test --leave-running` cluster (stop it with `faultline cluster down`, or pass --run or --all)';
   const label = labels?.['faultline.harness'];
   if (!label) return 'no harness label, so its harness cannot be proved dead (pass --run to remove it)';
   const at = label.lastIndexOf(':');

@@ -182,7 +182,10 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
     writePidFile({
       runId: this.spec.runId,
       harnessPid: process.pid,
-      persistent: this.opts.detached === true,
+      // Meant to outlive the harness: a `cluster up` cluster (no proxies) from the start; a proxied
+      // one only once leave() handed its proxies over (before that, a dead harness took the
+      // proxies with it, and a plain cleanup may remove what is left).
+      persistent: this.opts.detached === true && (this.spec.proxied === false || this.proxyProcess !== undefined),
       processes: [...this.byName.values()]
         .filter((n) => n.pid !== undefined && !n.killed)
         .map((n) => ({ name: n.handle.name, pid: n.pid!, marker: n.handle.dataDir }))

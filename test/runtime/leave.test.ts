@@ -119,6 +119,7 @@ async function leftRunning(t: ExecutionContext, state: ClusterState): Promise<vo
   if (state.runtime === 'local') {
     const file = readPidFiles().find((f) => f.runId === state.runId);
     t.deepEqual(file?.processes.map((x) => x.name).sort(), ['n1', 'n2', 'n3', 'proxies']);
+    t.true(file!.persistent, 'a plain cleanup would remove the cluster left running');
     t.true(file!.processes.every((x) => isOurProcess(x.pid, x.marker) && !isZombie(x.pid)), 'a left process is not running');
     t.is(processesOf(state.spec.runDir).length, 4);
   } else {
