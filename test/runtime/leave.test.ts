@@ -10,7 +10,7 @@
 
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,11 +170,21 @@ dtest('docker: test --leave-running exits after the test; the cluster serves kv;
 
 dtest('docker: SIGTERM mid-partition with --leave-running exits 2; the healed cluster serves; cluster down removes it all', (t) => sigterm(t, 'docker'));
 
-test.serial('--leave-running is refused (254, one line) with --test-count above 1', async (t) => {
+test.serial('--leave-running is refused (254, one line) with --test-count above 1 or while a cluster is up', async (t) => {
   const r = await faultline(['test', '--runtime', 'local', '--leave-running', '--test-count', '2']);
   t.is(r.exitCode, 254, r.all);
   t.regex(r.stderr, /--leave-running.*--test-count 2/);
   t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  // One cluster per FAULTLINE_HOME: with one up (here a recorded one), refused before anything starts.
+  writeFileSync(join(home, 'cluster.json'), JSON.stringify({ runId: 'flsomeoneelse', runtime: 'local' }));
+  try {
+    const busy = await faultline(['test', '--runtime', 'local', '--leave-running']);
+    t.is(busy.exitCode, 254, busy.all);
+    t.regex(busy.stderr, /a cluster is already up \(run flsomeoneelse, local\); stop it first with: faultline cluster down/);
+    t.is(busy.stderr.trim().split('\n').length, 1, busy.stderr);
+  } finally {
+    rmSync(join(home, 'cluster.json'), { force: true });
+  }
 });
 
 test('a StoreClient closed while its op is dialing does not go on to dial the next node', async (t) => {
