@@ -2,10 +2,17 @@
 // by several hosts, a plain cleanup deleted runs whose harness lived on another host. Here each
 // case is a labelled docker network of this test's own (networks need no image), and cleanup is
 // confined to this test's run-id prefix, so nothing of anyone else's is touched.
+// And what a SIGKILLed local harness leaves (item 5): a paused node is killed, not left frozen;
+// cleanup names every node it found with its pid; pid files are never seen half-written.
 
 import test from 'ava';
 import { execa } from 'execa';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cli, tempDir, TEST_HOME } from './helpers/env.js';
+import { isOurProcess, isZombie, readPidFiles, removePidFile } from '../src/runtime/common.js';
 import { dockerAnswers, dockerClient } from '../src/runtime/docker.js';
 import { cleanup, keepReason } from '../src/runtime/cleanup.js';
 import { progress } from '../src/runtime/types.js';
@@ -57,5 +64,111 @@ dockerTest('a plain cleanup keeps other hosts\' and unlabelled runs, removes thi
     t.false(await exists(ids.otherHost!));
   } finally {
     for (const id of Object.values(ids)) await docker.getNetwork(id).remove().catch(() => {});
+  }
+});
+
+// ---- local leftovers of a SIGKILLed harness (issue 11, item 5) ------------------------------
+
+const dist = (path: string) => fileURLToPath(new URL(`../src/${path}`, import.meta.url));
+
+/** A harness (child process) that brings 3 local nodes up, pauses n2 (SIGSTOP), says PAUSED and waits to be killed. */
+const PAUSING_HARNESS = `
+const { LocalRuntime } = await import(process.env.LOCAL_JS);
+const { progress } = await import(process.env.TYPES_JS);
+const rt = new LocalRuntime();
+const nodes = await rt.up({ runId: process.env.RUN_ID, protocol: 'raft', nodeCount: 3, bugs: [], runDir: process.env.RUN_DIR }, progress(120000));
+await rt.pause(nodes[1], progress(10000));
+process.stdout.write('PAUSED\\n');
+setInterval(() => {}, 1000);
+`;
+
+function procState(pid: number): string {
+  try {
+    return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+test.serial('cleanup kills the paused node of a SIGKILLed harness and reports every node it found by name and pid', async (t) => {
+  const runId = `fltest-paused-${process.pid}`;
+  const runDir = tempDir('faultline-paused-');
+  const env = { FAULTLINE_HOME: TEST_HOME, RUN_ID: runId, RUN_DIR: runDir, LOCAL_JS: dist('runtime/local.js'), TYPES_JS: dist('runtime/types.js') };
+  const harness = execa(process.execPath, ['--input-type=module', '-e', PAUSING_HARNESS], { env, reject: false, all: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      harness.stdout!.on('data', (b: Buffer) => /PAUSED/.test(b.toString()) && resolve());
+      void harness.then((r) => reject(new Error(`the harness exited (${r.exitCode}): ${r.all}`)));
+    });
+    harness.kill('SIGKILL');
+    await harness;
+    const file = readPidFiles().find((f) => f.runId === runId);
+    t.truthy(file, 'no pid file for the run');
+    const pids = Object.fromEntries(file!.processes.map((x) => [x.name, x.pid]));
+    t.deepEqual(Object.keys(pids).sort(), ['n1', 'n2', 'n3']);
+    t.is(procState(pids.n2!), 'T', 'n2 should still be paused after its harness died');
+
+    const r = await cli(['cleanup', '--run', runId]);
+    const out = String(r.stdout);
+    t.is(r.exitCode, 0, String(r.stderr));
+    // One line per node: run, name, pid, and what was done (the paused one says so).
+    t.regex(out, new RegExp(`local: run ${runId}: n1 pid ${pids.n1} killed`));
+    t.regex(out, new RegExp(`local: run ${runId}: n2 pid ${pids.n2} was paused; killed`));
+    t.regex(out, new RegExp(`local: run ${runId}: n3 pid ${pids.n3} killed`));
+    t.regex(out, /local: killed 3 process\(es\)/);
+    // Gone, not frozen: no live process (a zombie awaiting its reaper is dead).
+    for (const [name, pid] of Object.entries(pids)) t.false(isOurProcess(pid, runDir) && !isZombie(pid), `${name} (pid ${pid}) is still there in state ${procState(pid)}`);
+    t.false(readPidFiles().some((f) => f.runId === runId));
+
+    // A second cleanup finds nothing of the run left.
+    const again = await cli(['cleanup', '--run', runId, '--json']);
+    t.is(again.exitCode, 0, String(again.stderr));
+    t.deepEqual((JSON.parse(String(again.stdout)) as { local: unknown[] }).local, []);
+  } finally {
+    harness.kill('SIGKILL');
+    await cleanup(progress(30_000, () => {}), { runId }).catch(() => {});
+    rmSync(runDir, { recursive: true, force: true });
+  }
+});
+
+test.serial('pid files are written atomically: a reader never sees half a file', async (t) => {
+  // A writer process rewrites one pid file 3000 times with growing content while this process
+  // reads it; a plain writeFileSync (truncate, then write) shows readers empty or cut files.
+  const runId = `fltest-atomic-${process.pid}`;
+  const script = `
+const { writePidFile } = await import(process.env.COMMON_JS);
+for (let i = 0; i < 3000; i++) {
+  writePidFile({ runId: process.env.RUN_ID, harnessPid: process.pid, processes: Array.from({ length: 1 + (i % 50) }, (_, k) => ({ name: 'n' + k, pid: 100000 + k, marker: '/tmp/x'.repeat(20) })) });
+}`;
+  const writer = execa(process.execPath, ['--input-type=module', '-e', script], { env: { FAULTLINE_HOME: TEST_HOME, RUN_ID: runId, COMMON_JS: dist('runtime/common.js') }, reject: false, all: true });
+  const path = join(TEST_HOME, 'pids', `${runId}.json`);
+  let reads = 0;
+  const bad: string[] = [];
+  let done = false;
+  void writer.then(() => (done = true));
+  try {
+    while (!done) {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch {
+        await new Promise((r) => setImmediate(r)); // not created yet
+        continue;
+      }
+      reads++;
+      try {
+        JSON.parse(text);
+      } catch {
+        bad.push(text.slice(0, 40));
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    const w = await writer;
+    t.is(w.exitCode, 0, w.all);
+    t.true(reads > 50, `only ${reads} reads overlapped the writes`);
+    t.deepEqual(bad, [], `${bad.length} of ${reads} reads saw a half-written pid file`);
+    t.deepEqual(readdirSync(join(TEST_HOME, 'pids')).filter((f) => f.startsWith(runId) && f.endsWith('.tmp')), [], 'a temp file was left behind');
+  } finally {
+    removePidFile(runId);
   }
 });

@@ -34,6 +34,12 @@ export default class Cleanup extends FaultlineCommand {
       for (const k of d.kept) this.say(`docker: kept run ${printable(k.runId)}: ${printable(k.why)}`);
     }
     this.say(`local: killed ${report.processes.length} process(es)${report.processes.length ? ` (${report.processes.map((x) => `${printable(x.name)}/${x.pid}`).join(', ')})` : ''}`);
+    // Every process of every pid file gone through, by run, name and pid: what was killed, what
+    // was paused (it would have stayed frozen), what had already exited.
+    for (const x of report.local) {
+      this.say(`local: run ${printable(x.runId)}: ${printable(x.name)} pid ${x.pid} ${x.state === 'killed' ? (x.wasPaused ? 'was paused; killed' : 'killed') : 'had already exited'}`);
+    }
+    for (const k of report.localKept) this.say(`local: kept run ${printable(k.runId)}: ${printable(k.why)}`);
     // Opening the database marks crashed every run still `running` whose harness died on this
     // host (src/history/harness.ts); cleanup reports them. A database that does not answer is
     // reported, not fatal: the leftovers above are removed either way.

@@ -13,6 +13,8 @@ import { silentProgress, terminalProgress } from '../cli/progress.js';
 import { verdictText } from '../cli/verdict.js';
 import { htmlReporter, junitReporter, terminalReporter } from '../cli/reporters.js';
 import { RUNTIME_CHOICES } from '../runtime/index.js';
+import { readClusterState } from '../runtime/cluster-state.js';
+import { printable } from '../core/text.js';
 import { BUGS } from '../store/bugs.js';
 import { runTest, type RunOutcome } from '../run/run.js';
 import { buildSpec, DBS, type TestSpec } from '../run/spec.js';
@@ -100,7 +102,11 @@ export default class Test extends FaultlineCommand {
     'check-budget': Flags.string({ description: 'Time budget of each checker; beyond it the verdict is unknown.', default: '60s' }),
     'test-count': Flags.integer({ description: 'Run the test this many times; the worst verdict wins.', default: 1, min: 1 }),
     junit: Flags.string({ description: 'Write JUnit XML results to this file.' }),
-    'leave-running': Flags.boolean({ description: 'Leave the healed cluster running after the test.', default: false }),
+    'leave-running': Flags.boolean({
+      description:
+        'Leave the healed cluster running after the test (one run: not with --test-count above 1; not while another cluster is up). The harness still exits; the cluster is recorded like `faultline cluster up`\'s: use it with `faultline kv` and `faultline cluster status`, stop it with `faultline cluster down`.',
+      default: false,
+    }),
     name: Flags.string({ description: 'Run name (default: from db, workload, nemesis and bugs).' }),
     'database-url': databaseUrlFlag,
   };
@@ -109,6 +115,7 @@ export default class Test extends FaultlineCommand {
     const { flags } = await this.parse(Test);
     const spec = specOf(flags);
     if (flags.junit) checkOutputPath('--junit', flags.junit);
+    if (flags['leave-running']) checkLeaveRunning(flags['test-count']);
     if (flags['test-count'] > 1 && flags.seed !== undefined) this.note('note: --seed with --test-count runs the same schedule every time');
     const outcomes: RunOutcome[] = [];
     const histories: (readonly Op[])[] = [];
@@ -168,6 +175,13 @@ export default class Test extends FaultlineCommand {
       this.log('  (the seed fixes the workload values and the fault schedule; real clocks, networks and timing are not deterministic)');
     }
   }
+}
+
+/** --leave-running leaves one cluster, recorded as THE cluster of this FAULTLINE_HOME: refused when it cannot be. */
+function checkLeaveRunning(testCount: number): void {
+  if (testCount > 1) throw new UserError(`--leave-running leaves one cluster running; it cannot be combined with --test-count ${testCount}`);
+  const existing = readClusterState();
+  if (existing) throw new UserError(`--leave-running: a cluster is already up (run ${printable(existing.runId)}, ${existing.runtime}); stop it first with: faultline cluster down`);
 }
 
 /** An output file the run will write: its folder is created now, and a path we could not write is refused before the run. */

@@ -9,9 +9,11 @@ import { UserError } from '../core/errors.js';
 import type { Client } from '../db/types.js';
 import { interpret, type Completion, type Worker } from '../interpreter/index.js';
 import { unavailableFaults } from '../../nemeses/index.js';
-import { Interrupted, withFaults } from '../runtime/guard.js';
+import { healAll, Interrupted, withFaults } from '../runtime/guard.js';
 import { clientNodeOf, progress, type Progress } from '../runtime/types.js';
 import { saveNodeLog } from '../history/runs.js';
+import { writeClusterState } from '../runtime/cluster-state.js';
+import type { ClusterSpec } from '../runtime/types.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunContext } from './context.js';
@@ -68,6 +70,7 @@ export async function execute(ctx: RunContext, plan: RunPlan): Promise<void> {
     findLeader: (signal) => ctx.db.leader(ctx.nodes.map(clientNodeOf), signal),
     progress: p,
   });
+  const clusterSpec: ClusterSpec = { runId: `run${ctx.runId}-${spec.seed}`, protocol: spec.db, nodeCount: spec.nodes, bugs: spec.bugs, runDir: join(ctx.dir, 'cluster') };
   const hardLimitMs = spec.timeLimitMs + spec.recoveryMs + FINAL_PHASE_MS + UP_TIMEOUT_MS + 120_000;
 
   const collectLogs = async () => {
@@ -90,10 +93,7 @@ export async function execute(ctx: RunContext, plan: RunPlan): Promise<void> {
       async (signal) => {
         ctx.reporter.onPhase('setup');
         const up = progress(UP_TIMEOUT_MS, ctx.log, signal);
-        ctx.nodes = await runtime.up(
-          { runId: `run${ctx.runId}-${spec.seed}`, protocol: spec.db, nodeCount: spec.nodes, bugs: spec.bugs, runDir: join(ctx.dir, 'cluster') },
-          up,
-        );
+        ctx.nodes = await runtime.up(clusterSpec, up);
         // Some mechanisms are only known once nodes run (netem in a container's kernel).
         const missing = unavailableFaults(spec.nemesis, runtime);
         if (missing.length > 0) {
@@ -154,5 +154,43 @@ export async function execute(ctx: RunContext, plan: RunPlan): Promise<void> {
       ctx.errors.unshift(message === 'time limit reached' ? `the run overran its time limit by ${(hardLimitMs - spec.timeLimitMs) / 1000} s` : message);
       if (err instanceof UserError) ctx.userError = err;
     }
+  }
+  if (spec.leaveRunning) await leaveRunning(ctx, clusterSpec, clients, (p) => nemesis.heal(nemesisCtx(p)));
+}
+
+/**
+ * --leave-running: the guard healed the cluster and skipped `down`; now let go of it so this
+ * process can exit while the cluster keeps serving. Clients a worker opened after the guard's
+ * collectLogs closed the others (an abort lands mid-open) are closed here: each is a socket to a
+ * node that would otherwise hold this process open (issue 11, item 3). Then the runtime hands
+ * over what lives in this process (local: the link proxies) and the cluster is recorded in
+ * $FAULTLINE_HOME/cluster.json, so `faultline kv`, `cluster status` and `cluster down` find it.
+ * If that fails the cluster is taken down and the run says why.
+ */
+async function leaveRunning(ctx: RunContext, clusterSpec: ClusterSpec, clients: Client[], healNemeses: (p: Progress) => Promise<void>): Promise<void> {
+  const { runtime } = ctx;
+  await Promise.all(clients.map((c) => c.close().catch(() => {})));
+  if (runtime.nodes().length === 0) return; // nothing was started
+  try {
+    // Heal once more: on a signal the guard healed at once, while a nemesis op still in flight
+    // (docker: iptables being applied) could put its fault back after that heal; the guard has
+    // since let the body settle. Without this a cluster left running stayed partitioned.
+    await healAll(runtime, { healNemeses, keepUp: true, log: ctx.log });
+    await runtime.leave?.(progress(30_000, ctx.log));
+    writeClusterState({
+      runId: clusterSpec.runId,
+      runtime: runtime.kind,
+      spec: clusterSpec,
+      nodes: runtime.nodes(),
+      mechanisms: runtime.mechanisms(),
+      // The cluster's folder belongs to the run (node data and logs): `cluster down` keeps it.
+      keepData: true,
+      startedAt: ctx.startedAt.toISOString(),
+      ...('image' in runtime && runtime.image ? { image: (runtime.image as { tag: string }).tag } : {}),
+    });
+    ctx.log(`cluster ${clusterSpec.runId} left running (${runtime.kind}): use it with \`faultline kv\` and \`faultline cluster status\`; stop it with: faultline cluster down`);
+  } catch (err) {
+    ctx.errors.push(`the cluster could not be left running (${(err as Error).message}); it was taken down`);
+    await runtime.down(progress(60_000, ctx.log)).catch(() => {});
   }
 }

@@ -45,7 +45,8 @@ function makeRunDir(name: string): string {
 export async function openRun(spec: TestSpec, o: RunOptions): Promise<RunContext> {
   const log = o.log ?? (() => {});
   // --- refusals, before anything starts
-  const { runtime, reason } = await chooseRuntime(spec.runtime);
+  // --leave-running: nodes that outlive the harness (local: own session; docker: persistent label).
+  const { runtime, reason } = await chooseRuntime(spec.runtime, { persistent: spec.leaveRunning });
   for (const fault of spec.nemesis) {
     const gap = familyOf(fault).sizeGap?.(spec.nodes);
     if (gap) throw new UserError(`--nemesis ${fault} cannot run here: ${gap}`);

@@ -10,6 +10,7 @@
 // another host, or with no harness label, cannot be proved dead from here: it is kept and listed.
 // --run RUN removes that run whatever its harness; --all removes every faultline object.
 
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isOurProcess, isZombie, readPidFiles, removePidFile, sleep } from './common.js';
 import type { Progress } from './types.js';
@@ -19,9 +20,25 @@ export interface KeptRun {
   why: string;
 }
 
+/** A process a pid file listed, and what cleanup did with it. */
+export interface FoundProcess {
+  runId: string;
+  name: string;
+  pid: number;
+  /** killed: it was running (paused too: SIGKILL ends a stopped process); gone: it had already exited. */
+  state: 'killed' | 'gone';
+  /** It was stopped (SIGSTOP: a paused node of a killed harness), so it would have stayed frozen. */
+  wasPaused: boolean;
+}
+
 export interface CleanupReport {
   docker: { available: boolean; containers: string[]; networks: string[]; kept: KeptRun[] };
+  /** The processes killed (as `local` with state killed). */
   processes: { runId: string; name: string; pid: number }[];
+  /** Every process of every pid file cleanup went through, killed or already gone. */
+  local: FoundProcess[];
+  /** Pid files left alone, and why (a live harness, a cluster left running). */
+  localKept: KeptRun[];
   pidFiles: string[];
 }
 
@@ -37,7 +54,7 @@ export interface CleanupOptions {
 /** Why a plain cleanup must keep a run's docker objects (undefined: provably abandoned, remove). */
 export function keepReason(labels: Record<string, string> | undefined, o: { includePersistent?: boolean } = {}, self = process.pid): string | undefined {
   if (o.includePersistent) return undefined;
-  if (labels?.['faultline.persistent'] === '1') return 'a `faultline cluster up` cluster (pass --all to remove it)';
+  if (labels?.['faultline.persistent'] === '1') return 'a `faultline cluster up` or `test --leave-running` cluster (stop it with `faultline cluster down`, or pass --run or --all)';
   const label = labels?.['faultline.harness'];
   if (!label) return 'no harness label, so its harness cannot be proved dead (pass --run to remove it)';
   const at = label.lastIndexOf(':');
@@ -55,7 +72,7 @@ export function keepReason(labels: Record<string, string> | undefined, o: { incl
  */
 export async function cleanup(p: Progress, o: CleanupOptions = {}): Promise<CleanupReport> {
   const runId = o.runId;
-  const report: CleanupReport = { docker: { available: false, containers: [], networks: [], kept: [] }, processes: [], pidFiles: [] };
+  const report: CleanupReport = { docker: { available: false, containers: [], networks: [], kept: [] }, processes: [], local: [], localKept: [], pidFiles: [] };
   const { dockerAnswers, dockerClient, removeRun, RUN_LABEL } = await import('./docker.js');
   if (await dockerAnswers()) {
     report.docker.available = true;
@@ -88,15 +105,25 @@ export async function cleanup(p: Progress, o: CleanupOptions = {}): Promise<Clea
   for (const file of readPidFiles()) {
     if (runId !== undefined && file.runId !== runId) continue;
     if (o.runPrefix !== undefined && !file.runId.startsWith(o.runPrefix)) continue;
-    if (runId === undefined && file.persistent && !o.includePersistent) continue;
+    if (runId === undefined && file.persistent && !o.includePersistent) {
+      report.localKept.push({ runId: file.runId, why: 'a cluster left running (`cluster up` or `test --leave-running`); stop it with `faultline cluster down` or pass --all' });
+      continue;
+    }
     if (runId === undefined && file.harnessPid !== process.pid && isAlive(file.harnessPid) && isOurProcess(file.harnessPid, 'node') && !isZombie(file.harnessPid)) {
       // a live harness owns these; leave its run alone
+      report.localKept.push({ runId: file.runId, why: `its harness (pid ${file.harnessPid}) is still running` });
       continue;
     }
     for (const proc of file.processes) {
-      if (!isOurProcess(proc.pid, proc.marker)) continue;
+      const found: FoundProcess = { runId: file.runId, name: proc.name, pid: proc.pid, state: 'gone', wasPaused: false };
+      report.local.push(found);
+      if (!isOurProcess(proc.pid, proc.marker) || isZombie(proc.pid)) continue;
+      found.wasPaused = processState(proc.pid) === 'T';
       try {
+        // SIGKILL ends a stopped (paused) process too; SIGCONT after it is only belt and braces.
         process.kill(proc.pid, 'SIGKILL');
+        if (found.wasPaused) process.kill(proc.pid, 'SIGCONT');
+        found.state = 'killed';
         report.processes.push({ runId: file.runId, name: proc.name, pid: proc.pid });
       } catch {
         // exited in between
@@ -107,6 +134,15 @@ export async function cleanup(p: Progress, o: CleanupOptions = {}): Promise<Clea
     report.pidFiles.push(file.runId);
   }
   return report;
+}
+
+/** One-letter state from /proc (T: stopped), '' when gone. */
+function processState(pid: number): string {
+  try {
+    return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '';
+  } catch {
+    return '';
+  }
 }
 
 function isAlive(pid: number): boolean {

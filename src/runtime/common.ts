@@ -133,8 +133,9 @@ function pidDir(): string {
   return dir;
 }
 
+/** Atomically (write + rename): a harness killed mid-write, or a cleanup reading meanwhile, never sees half a file. */
 export function writePidFile(f: PidFile): void {
-  writeFileSync(join(pidDir(), `${f.runId}.json`), JSON.stringify(f, null, 2));
+  writeAtomic(join(pidDir(), `${f.runId}.json`), JSON.stringify(f, null, 2));
 }
 
 export function removePidFile(runId: string): void {
@@ -181,8 +182,9 @@ export function newRunId(): string {
 
 /** Writes via rename so libfaketime (reading on every call) never sees a half-written offset. */
 export function writeAtomic(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
+  const tmp = `${file}.${process.pid}.tmp`; // per process: two writers never share a temp file
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }
 
 /** True when the process is a zombie (dead, waiting for its parent) or gone. */

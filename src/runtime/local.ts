@@ -5,9 +5,10 @@
 // the clock is libfaketime where the host has it. Pids go to $FAULTLINE_HOME/pids/<run>.json so
 // `faultline cleanup` can kill what a SIGKILLed harness left.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { blockedLinks } from './types.js';
 import {
   faketimeEnv,
@@ -25,6 +26,7 @@ import {
   writePidFile,
 } from './common.js';
 import { LinkProxy } from './proxy.js';
+import type { AdoptedMessage, AdoptMessage } from './proxy-main.js';
 import {
   GiveUp,
   pollUntil,
@@ -55,7 +57,10 @@ interface LocalNode {
 }
 
 export interface LocalOptions {
-  /** Let nodes outlive this process (cluster up); they are then not our children to wait for. */
+  /**
+   * Let nodes outlive this process (cluster up, test --leave-running): each in its own session
+   * (a Ctrl-C on the harness's terminal does not reach them), not our children to wait for.
+   */
   detached?: boolean;
 }
 
@@ -79,6 +84,8 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
   private proxies = new Map<string, LinkProxy>(); // key "from->to"
   private readonly faketimeLib = hostFaketimeLib();
   private downDone = false;
+  /** The detached process serving the link proxies after leave(). */
+  private proxyProcess?: { pid: number; marker: string };
 
   constructor(private readonly opts: LocalOptions = {}) {}
 
@@ -175,10 +182,14 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
     writePidFile({
       runId: this.spec.runId,
       harnessPid: process.pid,
-      persistent: this.opts.detached === true,
+      // Meant to outlive the harness: a `cluster up` cluster (no proxies) from the start; a proxied
+      // one only once leave() handed its proxies over (before that, a dead harness took the
+      // proxies with it, and a plain cleanup may remove what is left).
+      persistent: this.opts.detached === true && (this.spec.proxied === false || this.proxyProcess !== undefined),
       processes: [...this.byName.values()]
         .filter((n) => n.pid !== undefined && !n.killed)
-        .map((n) => ({ name: n.handle.name, pid: n.pid!, marker: n.handle.dataDir })),
+        .map((n) => ({ name: n.handle.name, pid: n.pid!, marker: n.handle.dataDir }))
+        .concat(this.proxyProcess ? [{ name: 'proxies', ...this.proxyProcess }] : []),
     });
   }
 
@@ -304,12 +315,77 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
     }
     await Promise.all([...this.proxies.values()].map((x) => x.close()));
     this.proxies.clear();
+    if (this.proxyProcess && isOurProcess(this.proxyProcess.pid, this.proxyProcess.marker)) {
+      try {
+        process.kill(this.proxyProcess.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     removePidFile(this.spec.runId);
+  }
+
+  /**
+   * Leaves the (healed) cluster running after this process exits (test --leave-running): the
+   * nodes already run detached; the link proxies, which live in this process, move to a detached
+   * proxy process (proxy-main.ts). Each listening socket is handed over through IPC, so the ports
+   * the nodes dial never close; live connections through this process's copies are cut and the
+   * nodes dial again (as after any heal). The proxy process's pid joins the run's pid file, where
+   * `cluster down` and `cleanup --run` find it. Faults are over: the links pass everything.
+   */
+  async leave(p: Progress): Promise<void> {
+    if (!this.spec) return;
+    if (this.opts.detached !== true) throw new Error('only a cluster started detached can be left running');
+    if (this.proxies.size === 0) return;
+    const marker = this.spec.runDir;
+    const fd = openSync(join(this.spec.runDir, 'proxies.log'), 'a');
+    let child: ChildProcess;
+    try {
+      child = fork(proxyMainPath(), [marker], { detached: true, stdio: ['ignore', fd, fd, 'ipc'], execArgv: [] });
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      const pending = new Set(this.proxies.keys());
+      const adopted = new Promise<void>((resolve, reject) => {
+        const fail = (why: string) => reject(new Error(`the proxy process ${why} before adopting ${[...pending].join(', ')} (see ${marker}/proxies.log)`));
+        child.on('message', (m: AdoptedMessage) => {
+          if (m?.type === 'adopted') pending.delete(m.name);
+          if (pending.size === 0) resolve();
+        });
+        child.once('exit', (code, signal) => fail(`exited (${signal ?? code})`));
+        child.once('error', (err) => fail(`failed: ${err.message}`));
+        p.signal.addEventListener('abort', () => fail('gave up'), { once: true });
+      });
+      for (const proxy of this.proxies.values()) {
+        const msg: AdoptMessage = { type: 'link', name: proxy.name, target: proxy.target, seed: proxy.seed };
+        await new Promise<void>((resolve, reject) => child.send(msg, proxy.listener, (err) => (err ? reject(err) : resolve())));
+      }
+      await adopted;
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    this.proxyProcess = { pid: child.pid!, marker };
+    this.savePids();
+    // Our copies of the listening sockets close; the proxy process keeps serving its own.
+    await Promise.all([...this.proxies.values()].map((x) => x.close()));
+    this.proxies.clear();
+    child.removeAllListeners();
+    child.on('error', () => {});
+    child.disconnect();
+    child.unref();
+    p.log(`local: link proxies handed to process ${child.pid}; the cluster runs on without this harness`);
   }
 
   private needProxies(fault: string): void {
     if (this.proxies.size === 0) throw new UnsupportedFault(fault, 'this cluster was started without link proxies');
   }
+}
+
+/** The detached link-proxy process's entry point in this build (dist/src/runtime/proxy-main.js). */
+function proxyMainPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'proxy-main.js');
 }
 
 /** One-letter process state from /proc (R, S, T stopped, Z zombie, ...), '' when gone. */

@@ -5,6 +5,10 @@
 // it is modelled the way TCP experiences packet loss: a "lost" chunk is held back one
 // retransmission timeout (200 ms, doubling for each further loss in a row); 100 % is a blackhole.
 // Order within a connection is always preserved.
+//
+// A proxy can also serve a listening server made elsewhere (adopt): that is how the proxies of a
+// cluster left running (`faultline test --leave-running`, local runtime) move out of the harness
+// into a detached process (proxy-main.ts) without their ports ever closing.
 
 import net from 'node:net';
 import { createRng, type Rng } from '../core/rng.js';
@@ -42,10 +46,23 @@ export class LinkProxy {
 
   constructor(
     readonly name: string,
-    private target: { host: string; port: number },
-    seed = 1,
+    readonly target: { host: string; port: number },
+    readonly seed = 1,
   ) {
     this.rng = createRng(seed);
+  }
+
+  /** The listening server (LocalRuntime.leave hands it to the detached proxy process). */
+  get listener(): net.Server {
+    return this.server;
+  }
+
+  /** Serves a server that already listens (one handed over by another process) instead of its own. */
+  adopt(server: net.Server): number {
+    this.server = server;
+    server.on('connection', (s: net.Socket) => this.onConnection(s));
+    this.port = (server.address() as net.AddressInfo).port;
+    return this.port;
   }
 
   /** Starts listening on 127.0.0.1 (port 0 = any free port); resolves to the port. */

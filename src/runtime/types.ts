@@ -75,6 +75,11 @@ export interface Host {
   heal(p: Progress): Promise<void>;
   logs(n: NodeHandle): Promise<string>;
   down(p: Progress): Promise<void>;
+  /**
+   * Instead of down: hands over whatever of the healed cluster lives in this process (the local
+   * runtime's link proxies) so it keeps serving after this process exits (test --leave-running).
+   */
+  leave?(p: Progress): Promise<void>;
 }
 
 export interface CanKill {

@@ -161,6 +161,7 @@ export class StoreClient {
   /** Asks that node directly; rejects if it is unreachable or does not answer in time. */
   async status(node: string): Promise<NodeStatus> {
     if (!(node in this.nodes)) throw new Error(`unknown node ${JSON.stringify(node)}`);
+    if (this.closed) throw new Error(`status of ${node}: client closed`);
     const a = await this.conn(node).request(this.nextId++, { op: 'status' }, this.timeoutMs);
     if (a.kind !== 'reply') throw new Error(`status of ${node}: ${a.kind === 'timeout' ? 'timed out' : a.kind === 'lost' ? 'connection lost' : 'unreachable'}`);
     if (!a.reply.ok) throw new Error(`status of ${node}: ${a.reply.error}`);
@@ -191,6 +192,10 @@ export class StoreClient {
     let hops = 0;
     let lastError = 'unavailable';
     while (Date.now() < deadline) {
+      // Closed while this op hopped between nodes: dialing the next one would open a socket no
+      // one closes, which holds the process open beside a cluster left running (issue 11, item 3).
+      // Every earlier attempt of this op was a definite no (not-leader, unreached): it failed.
+      if (this.closed) return { type: 'fail', error: 'client-closed' };
       const a = await this.conn(node).request(this.nextId++, body, deadline - Date.now());
       if (a.kind === 'lost' || a.kind === 'timeout') {
         // The guessed leader did not answer: it may be cut off or dead, so the next op starts at

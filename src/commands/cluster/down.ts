@@ -20,7 +20,8 @@ export interface ClusterDownResult {
 
 export default class ClusterDown extends FaultlineCommand {
   static override summary = 'Stop the running cluster and remove what it left.';
-  static override description = 'Stops the cluster started by `faultline cluster up`: removes its containers and network (docker) or kills its processes (local), then its data folders and logs unless --keep-data was given here or at `cluster up`.';
+  static override description =
+    'Stops the cluster started by `faultline cluster up` or left by `faultline test --leave-running`: removes its containers and network (docker) or kills its processes (local: the nodes, and the process carrying the link proxies of a cluster left by a test), then its data folders and logs unless --keep-data was given here or at `cluster up` (a test\'s cluster folder belongs to its run and is always kept).';
   static override examples = ['<%= config.bin %> cluster down', '<%= config.bin %> cluster down --keep-data'];
   static override enableJsonFlag = true;
   static override flags = {

@@ -12,7 +12,7 @@ export interface ClusterStatusResult {
 
 export default class ClusterStatus extends FaultlineCommand {
   static override summary = 'Show role, term and leader of each node of the running cluster.';
-  static override description = 'Asks every node of the cluster started by `faultline cluster up` for its status; a node that does not answer within a second is shown as down.';
+  static override description = 'Asks every node of the cluster started by `faultline cluster up` (or left by `faultline test --leave-running`) for its status; a node that does not answer within a second is shown as down.';
   static override examples = ['<%= config.bin %> cluster status', '<%= config.bin %> cluster status --json'];
   static override enableJsonFlag = true;
 
