@@ -12,6 +12,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { StoreClient } from '../src/store/client.js';
+import { STORE_PROTOCOLS } from '../src/db/store.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,8 +45,8 @@ function parse(argv: string[]): Options {
     else if (flag === '--only') o.only = value;
     else if (flag === '--db') {
       o.dbs = value.split(',');
-      const bad = o.dbs.find((d) => d !== 'raft' && d !== 'paxos');
-      if (bad !== undefined) throw new Error(`unknown --db ${JSON.stringify(bad)} (raft or paxos)`);
+      const bad = o.dbs.find((d) => !(STORE_PROTOCOLS as readonly string[]).includes(d));
+      if (bad !== undefined) throw new Error(`unknown --db ${JSON.stringify(bad)} (${STORE_PROTOCOLS.join(', ')})`);
     }
     else throw new Error(`unknown flag ${flag}`);
   }
