@@ -118,7 +118,7 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
     return undefined;
   }
 
-  async preflight(db: Db): Promise<void> {
+  async preflight(db: Db, _dbDir?: string, _p?: Progress): Promise<void> {
     this.db = db;
   }
 
