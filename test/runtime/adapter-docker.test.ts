@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { UserError } from '../../src/core/errors.js';
 import type { Db } from '../../src/db/types.js';
 import { newRunId, tcpOpen } from '../../src/runtime/common.js';
-import { DockerRuntime } from '../../src/runtime/docker.js';
+import { dockerClient, DockerRuntime } from '../../src/runtime/docker.js';
 import { dockerMode, p, removeDir, useTempHome } from './helpers.js';
 import type { ClusterSpec } from '../../src/runtime/types.js';
 
@@ -106,5 +106,6 @@ dtest('a { dockerfile } database FROM faultline-base builds offline and runs; a 
   const missing = echoDb({ tag: `faultline-no-such-image:${newRunId()}` });
   const err = await t.throwsAsync(() => rt.preflight(missing, process.cwd(), p()), { instanceOf: UserError });
   t.regex(err!.message, /image faultline-no-such-image:\S+ is not on this Docker daemon \(Faultline never pulls/);
+  await dockerClient().getImage(r.tag).remove({ force: true }).catch(() => {});
   removeDir(dir);
 });
