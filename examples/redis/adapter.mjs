@@ -12,22 +12,24 @@ const MASTER = 'mymaster';
 
 /** @param {Record<string, string>} opts the --db-opt key=value pairs */
 export default function redis(opts = {}) {
-  const known = ['reads', 'wait', 'down-after-ms', 'failover-timeout-ms'];
-  for (const k of Object.keys(opts)) if (!known.includes(k)) throw new Error(`redis: unknown --db-opt ${k} (known: ${known.join(', ')})`);
-  const reads = opts.reads ?? 'primary';
-  if (reads !== 'primary' && reads !== 'replica') throw new Error(`redis: --db-opt reads=${reads} must be primary or replica`);
-  const [waitN, waitMs = 1000, ...rest] = (opts.wait ?? '0').split(',').map(Number);
-  if (rest.length || !Number.isInteger(waitN) || waitN < 0 || !Number.isInteger(waitMs) || waitMs < 0) throw new Error(`redis: --db-opt wait=${opts.wait} must be N or N,timeoutMs (integers ≥ 0)`);
-  const ms = (k, d) => {
-    const v = Number(opts[k] ?? d);
-    if (!Number.isInteger(v) || v < 100) throw new Error(`redis: --db-opt ${k}=${opts[k]} must be an integer ≥ 100`);
+  const known = { reads: 'primary|replica', wait: 'N or N,timeoutMs', 'min-replicas': 'N or N,maxLagSeconds', 'down-after-ms': 'ms ≥ 100', 'failover-timeout-ms': 'ms ≥ 100' };
+  const bad = (k) => new Error(`redis: --db-opt ${k}=${opts[k]} must be ${known[k]}`);
+  for (const k of Object.keys(opts)) if (!(k in known)) throw new Error(`redis: unknown --db-opt ${k} (known: ${Object.keys(known).join(', ')})`);
+  /** Up to `max` comma-separated integers ≥ min, or the default. */
+  const ints = (k, dflt, max, min = 0) => {
+    const v = (opts[k] ?? dflt).split(',').map(Number);
+    if (v.length > max || v.some((x) => !Number.isInteger(x) || x < min)) throw bad(k);
     return v;
   };
-  const downAfter = ms('down-after-ms', 2000);
-  const failoverTimeout = ms('failover-timeout-ms', 6000);
+  const reads = opts.reads ?? 'primary';
+  if (reads !== 'primary' && reads !== 'replica') throw bad('reads');
+  const [waitN, waitMs = 1000] = ints('wait', '0', 2);
+  const [minReplicas, maxLag = 10] = ints('min-replicas', '0', 2);
+  const [downAfter] = ints('down-after-ms', '2000', 1, 100);
+  const [failoverTimeout] = ints('failover-timeout-ms', '6000', 1, 100);
 
   return {
-    name: `redis${reads === 'replica' ? '-replica-reads' : ''}${waitN ? `-wait${waitN}` : ''}`,
+    name: `redis${reads === 'replica' ? '-replica-reads' : ''}${waitN ? `-wait${waitN}` : ''}${minReplicas ? `-min${minReplicas}` : ''}`,
     image: { debianPackages: ['redis-server', 'redis-sentinel'] },
     clientPort: PORT,
     logFiles: ['redis.log', 'sentinel.log'],
@@ -39,6 +41,7 @@ export default function redis(opts = {}) {
       // a node restarted after a kill must come back with what it had learnt, as in production.
       const redisConf = [`port ${PORT}`, `bind ${node.ip}`, `bind-source-addr ${node.ip}`, 'protected-mode no', `dir ${d}`,
         'appendonly yes', `logfile ${d}/redis.log`, `replica-announce-ip ${node.ip}`,
+        ...(minReplicas ? [`min-replicas-to-write ${minReplicas}`, `min-replicas-max-lag ${maxLag}`] : []),
         ...(node.name === primary.name ? [] : [`replicaof ${primary.ip} ${PORT}`])];
       const sentinelConf = [`port ${SENTINEL_PORT}`, `bind ${node.ip}`, `bind-source-addr ${node.ip}`, 'protected-mode no', `dir ${d}`,
         `logfile ${d}/sentinel.log`, `sentinel announce-ip ${node.ip}`, `sentinel monitor ${MASTER} ${primary.ip} ${PORT} ${quorum}`,
@@ -96,30 +99,28 @@ const num = (v) => (v === null ? null : Number(v));
 
 class RedisClient {
   constructor(ctx, o) {
-    this.ctx = ctx;
-    this.o = o;
     const t = ctx?.opTimeoutMs ?? 5000;
     // No offline queue, no automatic retry or resend: a command is sent once, on a ready connection,
     // so an error before sending is a certain `fail` and anything after it an honest `info`.
-    this.common = { lazyConnect: true, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0,
+    const common = { lazyConnect: true, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0,
       retryStrategy: () => null, connectTimeout: t, commandTimeout: t };
+    Object.assign(this, { ctx, o, common, conns: {} });
   }
 
   async open(node) {
     // Opening connects nothing (it must not change state, and the node may be down).
-    this.primaryOpts = { ...this.common, name: MASTER, role: 'master', sentinelRetryStrategy: () => null, sentinelCommandTimeout: 1000,
-      sentinels: this.ctx.nodes.map((n) => ({ host: n.host, port: SENTINEL_PORT })) };
-    this.nearOpts = this.o.reads === 'replica' ? { ...this.common, host: node.host, port: node.port } : this.primaryOpts;
+    const sentinels = this.ctx.nodes.map((n) => ({ host: n.host, port: SENTINEL_PORT }));
+    this.opts = { primary: { ...this.common, name: MASTER, role: 'master', sentinels, sentinelRetryStrategy: () => null, sentinelCommandTimeout: 1000 } };
+    this.opts.near = this.o.reads === 'replica' ? { ...this.common, host: node.host, port: node.port } : this.opts.primary;
   }
 
-  /** A ready connection with these options (a new one when the last broke). */
+  /** A ready connection (a new one when the last broke); reads=primary shares the primary's. */
   async conn(which) {
-    const opts = which === 'primary' ? this.primaryOpts : this.nearOpts;
-    if (opts === this.primaryOpts) which = 'primary';
-    const c = this[which];
+    if (this.opts[which] === this.opts.primary) which = 'primary';
+    const c = this.conns[which];
     if (c?.status === 'ready') return c;
     c?.disconnect();
-    const fresh = (this[which] = new Redis(opts));
+    const fresh = (this.conns[which] = new Redis(this.opts[which]));
     fresh.on('error', () => {});
     await fresh.connect();
     return fresh;
@@ -127,7 +128,6 @@ class RedisClient {
 
   async invoke(op, signal) {
     const read = op.f === 'read';
-    const key = this.ctx.workload === 'kv' ? `kv:${op.value[0]}` : this.ctx.workload;
     let c;
     try {
       c = await abortable(this.conn(read ? 'near' : 'primary'), signal);
@@ -135,7 +135,7 @@ class RedisClient {
       return { type: 'fail', error: `not connected: ${e.message}` }; // nothing was sent
     }
     try {
-      return await abortable(this.run(c, op, key), signal);
+      return await abortable(this.run(c, op), signal);
     } catch (e) {
       // Reconnect next time: after READONLY the Sentinels are asked again for the primary; after a
       // time-out or a broken connection a late reply must not be read as the next command's.
@@ -145,44 +145,34 @@ class RedisClient {
     }
   }
 
-  async run(c, op, key) {
+  async run(c, { f, value: v }) {
     const w = this.ctx.workload;
-    const v = op.value;
-    if (op.f === 'read') {
+    const key = w === 'kv' ? `kv:${v[0]}` : w;
+    if (f === 'read') {
       if (w === 'set') return { type: 'ok', value: (await c.smembers(key)).map(Number).sort((a, b) => a - b) };
-      if (w === 'kv') return { type: 'ok', value: [v[0], num(await c.get(key))] };
-      if (w === 'counter') return { type: 'ok', value: num(await c.get(key)) ?? 0 };
-      return { type: 'ok', value: num(await c.get(key)) };
+      const got = num(await c.get(key));
+      return { type: 'ok', value: w === 'kv' ? [v[0], got] : w === 'counter' ? (got ?? 0) : got };
     }
-    if (op.f === 'write') await c.set(key, String(w === 'kv' ? v[1] : v));
-    else if (op.f === 'add' && w === 'set') await c.sadd(key, String(v));
-    else if (op.f === 'add' && w === 'counter') await c.incrby(key, v);
-    else if (op.f === 'cas') {
+    if (f === 'write') await c.set(key, String(w === 'kv' ? v[1] : v));
+    else if (f === 'add' && w === 'set') await c.sadd(key, String(v));
+    else if (f === 'add' && w === 'counter') await c.incrby(key, v);
+    else if (f === 'cas') {
       const [from, to] = w === 'kv' ? v[1] : v;
       if ((await c.eval(CAS, 1, key, String(from), String(to))) !== 1) return { type: 'fail', error: 'cas-mismatch' };
-    } else return { type: 'fail', error: `the redis ${w} client has no op ${op.f}` };
-    if (this.o.waitN > 0) {
-      // The write is on the primary already; fewer replicas than asked means it may not survive a
-      // failover — unknown, never `fail`.
-      const got = await c.wait(this.o.waitN, this.o.waitMs);
-      if (got < this.o.waitN) return { type: 'info', error: `WAIT: ${got} of ${this.o.waitN} replicas in ${this.o.waitMs} ms` };
-    }
-    return { type: 'ok', value: v };
+    } else return { type: 'fail', error: `the redis ${w} client has no op ${f}` };
+    if (!this.o.waitN) return { type: 'ok', value: v };
+    // The write is on the primary already: fewer replicas than asked (or no answer) means it may or
+    // may not survive a failover — unknown, never `fail`.
+    const got = await c.wait(this.o.waitN, this.o.waitMs).catch((e) => e.message);
+    if (typeof got === 'number' && got >= this.o.waitN) return { type: 'ok', value: v };
+    return { type: 'info', error: `WAIT ${this.o.waitN} ${this.o.waitMs}: ${got}` };
   }
 
   async close() {
-    this.primary?.disconnect();
-    this.near?.disconnect();
+    for (const c of Object.values(this.conns)) c.disconnect();
   }
 }
 
 /** `p`, or a rejection when `signal` aborts first (the command may still run: the caller says info). */
-function abortable(p, signal) {
-  if (!signal) return p;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new Error('timed out'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
+const abortable = (p, signal) =>
+  Promise.race([p, new Promise((_, reject) => (signal.aborted ? reject(new Error('timed out')) : signal.addEventListener('abort', () => reject(new Error('timed out')), { once: true })))]);

@@ -57,7 +57,10 @@ try {
   while (!(leader = await db.leader(nodes.slice(1), within(5000))) || leader === 'n1') await new Promise((r) => setTimeout(r, 250));
   log('failed over to', leader);
   let w;
-  while ((w = await inv('register', 'write', 2)).type !== 'ok') await new Promise((r) => setTimeout(r, 250));
+  for (let i = 0; (w = await inv('register', 'write', 2)).type !== 'ok'; i++) {
+    assert.ok(i < 40, `no write succeeded after the failover: ${JSON.stringify(w)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
   log('write after failover ok; restarting n1');
   start(cluster.nodes[0]);
   await db.ready(nodes, within(30_000));
