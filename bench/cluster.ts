@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isolate } from '../nemeses/grudge.js';
-import { leaderOf, statuses } from '../src/db/store.js';
+import { leaderOf, statuses, storeDb } from '../src/db/store.js';
 import { newRunId } from '../src/runtime/common.js';
 import { dockerAnswers, DockerRuntime, ensureImage, removeImages } from '../src/runtime/docker.js';
 import { LocalRuntime } from '../src/runtime/local.js';
@@ -39,7 +39,7 @@ async function measure(kind: 'docker' | 'local', nodeCount: number) {
     const runDir = mkdtempSync(join(tmpdir(), 'faultline-bench-run-'));
     try {
       const t0 = performance.now();
-      const nodes = await rt.up({ runId: newRunId(), protocol: 'raft', nodeCount, bugs: [], runDir }, progress(300_000));
+      const nodes = await rt.up({ runId: newRunId(), db: storeDb('raft'), nodeCount, runDir }, progress(300_000));
       up.push(performance.now() - t0);
       const first = await leader(nodes);
       toLeader.push(performance.now() - t0);

@@ -71,7 +71,7 @@ function runJsonOf(o: RunOutcome): TestRunJson {
 export default class Test extends FaultlineCommand {
   static override summary = 'Run a fault-injection test: cluster up, workload + nemesis, heal, final reads, check.';
   static override description =
-    'Starts the bundled store on a cluster (Docker containers, or local processes when no Docker daemon answers), ' +
+    'Starts the database under test (the bundled store, or your own through an adapter module: --db ./adapter.mjs) on a cluster (Docker containers, or local processes when no Docker daemon answers), ' +
     'drives concurrent clients through a workload while the nemesis injects faults, heals everything, runs final ' +
     'reads, stores the history in Postgres and checks it. Exit 0 valid, 1 invalid, 2 unknown or interrupted, ' +
     '254 bad arguments, 255 the harness or cluster crashed. The seed fixes the workload values and the fault ' +
@@ -81,11 +81,16 @@ export default class Test extends FaultlineCommand {
     '<%= config.bin %> test --workload register --nemesis partition,kill --time-limit 30s',
     '<%= config.bin %> test --bug stale-read --nemesis partition --time-limit 30s --json',
     '<%= config.bin %> test --workload set --bug no-fsync --nemesis kill --runtime local --nodes 3',
+    '<%= config.bin %> test --db ./examples/redis/adapter.mjs --db-opt reads=replica --workload register --nemesis partition',
   ];
   static override enableJsonFlag = true;
   static override flags = {
-    db: Flags.string({ description: 'Replication protocol of the bundled store.', options: [...DBS], default: 'raft' }),
-    bug: Flags.string({ description: `Bug switches of the store to turn on (${BUGS.join(', ')}); comma-separated or repeated.`, multiple: true, default: [] }),
+    db: Flags.string({
+      description: `The database under test: a protocol of the bundled store (${DBS.join(', ')}) or the path of an adapter module (./adapter.mjs; see docs/adapters.md).`,
+      default: 'raft',
+    }),
+    'db-opt': Flags.string({ description: "An adapter module's option, key=value (repeatable): given to its default export when that is a function.", multiple: true, default: [] }),
+    bug: Flags.string({ description: `Bug switches of the bundled store to turn on (${BUGS.join(', ')}); comma-separated or repeated.`, multiple: true, default: [] }),
     nodes: Flags.integer({ description: 'Cluster size.', default: 5 }),
     runtime: Flags.string({ description: 'Where nodes run: docker, local, or auto (docker when a daemon answers).', options: [...RUNTIME_CHOICES], default: 'auto' }),
     workload: Flags.string({ description: 'What the clients do.', options: [...WORKLOAD_NAMES], default: 'register' }),
@@ -184,10 +189,11 @@ export function checkOutputPath(flag: string, file: string): void {
 
 /** The spec of parsed `faultline test` flags (the rerun line parses back to the same spec). */
 export function specOf(flags: Record<string, unknown>): TestSpec {
-  const f = flags as Record<string, string | undefined> & { bug: string[]; nodes: number; rate: number; 'leave-running': boolean };
+  const f = flags as Record<string, string | undefined> & { bug: string[]; 'db-opt'?: string[]; nodes: number; rate: number; 'leave-running': boolean };
   return buildSpec({
     name: f.name,
     db: f.db!,
+    dbOpt: f['db-opt'] ?? [],
     bug: f.bug,
     nodes: f.nodes,
     runtime: f.runtime!,

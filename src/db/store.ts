@@ -1,11 +1,15 @@
 // The bundled replicated key-value store (Raft now; Multi-Paxos and Zab behind the same core) as
 // a database under test, through the same Db / Client contract a user's adapter implements:
 // leader() asks every node's status, client() speaks the store's wire protocol for each
-// workload's `f` values. The runtime still builds the store's argv and image itself
-// (src/runtime/common.ts storeArgs, image.ts), because the local runtime gives every node its own
-// loopback ports and proxies; `command` below is what the Docker runtime runs.
+// workload's `f` values. The runtimes know nothing else of it: its image is made by `prepare`
+// (store-image.ts), its nodes run `command` (node binary + dist/src/store/main.js: the image's on
+// docker, this checkout's locally), and it declares `peerPort`, so the local runtime can proxy
+// every node-to-node link.
 
 import { StoreClient, type NodeStatus, type Outcome } from '../store/client.js';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { prepareStoreImage } from './store-image.js';
 import type { Client, ClientContext, ClientNode, ClientResult, Db, DbCluster, DbNode, NodeCommand } from './types.js';
 
 /** Replication protocols of the bundled store (the --db values that name it). */
@@ -14,10 +18,15 @@ export type StoreProtocol = (typeof STORE_PROTOCOLS)[number];
 /** The databases `--db` can name today: the store's protocols that exist (the one registry of databases). */
 export const DATABASES = ['raft', 'paxos', 'zab'] as const satisfies readonly StoreProtocol[];
 
-/** The store's client port inside a container. */
+/** The store's client port on every node. */
 export const STORE_CLIENT_PORT = 7000;
-/** The store's peer port inside a container. */
+/** The store's peer port on every node (nodes dial each other only there). */
 export const STORE_PEER_PORT = 7001;
+
+/** The store's entry point in this checkout's build (dist/src/store/main.js). */
+export function storeMainPath(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../store/main.js');
+}
 
 const addr = (n: ClientNode) => `${n.host}:${n.port}`;
 
@@ -152,14 +161,17 @@ export function storeDb(protocol: StoreProtocol, bugs: readonly string[] = []): 
     name: protocol,
     protocol,
     bugs,
-    // Built by the runtime from this checkout (src/runtime/image.ts): Debian base by mmdebstrap,
-    // the host's node binary and the compiled store; never pulled.
-    image: { tag: 'faultline-node' },
+    // A folder prepared by `prepare` (store-image.ts): Faultline's Debian base, the host's node
+    // binary and the compiled store; never pulled. `image` names the Dockerfile's template.
+    image: { dockerfile: resolve(dirname(fileURLToPath(import.meta.url)), '../../../docker') },
+    prepare: (ctx) => prepareStoreImage(ctx),
     clientPort: STORE_CLIENT_PORT,
+    peerPort: STORE_PEER_PORT,
     command(node: DbNode, cluster: DbCluster): NodeCommand {
       const peers = cluster.nodes.map((n) => `${n.name}=${n.ip}:${STORE_PEER_PORT}`).join(',');
-      const argv = ['faultline-store', '--id', node.name, '--peers', peers, '--protocol', protocol, '--data', node.dataDir];
-      argv.push('--client-port', String(STORE_CLIENT_PORT), '--client-host', '0.0.0.0');
+      const entry = node.runtime === 'docker' ? ['/usr/local/bin/node', '/app/dist/src/store/main.js'] : [process.execPath, storeMainPath()];
+      const argv = [...entry, '--id', node.name, '--peers', peers, '--protocol', protocol, '--data', node.dataDir];
+      argv.push('--client-port', String(STORE_CLIENT_PORT), '--client-host', node.ip);
       if (bugs.length > 0) argv.push('--bug', bugs.join(','));
       return { argv };
     },

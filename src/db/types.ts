@@ -15,21 +15,49 @@ export interface DbNode {
   ip: string;
   /** A folder for the node's data that survives a kill and restart of the node. */
   dataDir: string;
+  /**
+   * Where the node runs: `docker` (the command runs inside the Db's image, as the container's
+   * PID 1) or `local` (a process on the harness machine: argv[0] must be found there).
+   */
+  runtime: 'docker' | 'local';
 }
 
-/** The cluster as one node's command sees it. */
+/**
+ * The cluster as one node's command sees it. On the local runtime with link proxies (a Db that
+ * declares `peerPort`), another node's `ip` is the address of the harness's proxy for the link
+ * from this node to that one: dial `ip:peerPort` and the harness can cut, slow or drop the link.
+ */
 export interface DbCluster {
   nodes: Array<{ name: string; ip: string }>;
 }
 
-/** How the node's image is made. Faultline never pulls an image from a registry. */
+/** The name of Faultline's offline Debian base image (`FROM faultline-base` in a Dockerfile). */
+export const BASE_IMAGE = 'faultline-base';
+
+/**
+ * How the node's image is made (docker runtime). Faultline never pulls an image from a registry.
+ * - `debianPackages`: a Debian rootfs made by mmdebstrap with these packages plus Faultline's
+ *   tooling (iptables, iproute2, libfaketime, procps), imported into Docker; cached by a hash of
+ *   the package list.
+ * - `dockerfile`: a folder holding a `Dockerfile`, relative to the adapter module. Its `FROM` may
+ *   name Faultline's base (`FROM faultline-base`, or `ARG FAULTLINE_BASE` + `FROM ${FAULTLINE_BASE}`),
+ *   which has the tooling every nemesis needs; built without pulling, cached by a hash of the
+ *   folder's files (or under `tag` when given: built only when no image has that tag).
+ * - `tag`: an image already present on the Docker daemon (else the run is refused, exit 254).
+ */
 export type DbImage =
-  /** Installed with apt on Faultline's offline Debian base (iptables and libfaketime added). */
   | { debianPackages: string[] }
-  /** A folder with a Dockerfile, relative to the adapter module; `FROM` may name Faultline's base. */
-  | { dockerfile: string }
-  /** An image already present on the Docker daemon. */
+  | { dockerfile: string; tag?: string }
   | { tag: string };
+
+/** What `Db.prepare` gets: the base image's exact tag and a way to ask whether an image exists. */
+export interface PrepareContext {
+  /** The exact tag of Faultline's base image (also tagged `faultline-base:latest`). */
+  baseImage: string;
+  imageExists(tag: string): Promise<boolean>;
+  signal: AbortSignal;
+  log(line: string): void;
+}
 
 /** The process that runs one node. */
 export interface NodeCommand {
@@ -88,6 +116,19 @@ export interface Db {
   image: DbImage;
   /** The port a client reaches on each node. */
   clientPort: number;
+  /**
+   * Optional: the one port nodes dial each other at (`cluster.nodes[i].ip:peerPort`). Declaring
+   * it lets the local runtime put a proxy on every node-to-node link, so partition, loss and
+   * delay work there too; without it those faults are docker-only (refused on local, by name).
+   */
+  peerPort?: number;
+  /**
+   * Optional, docker runtime: runs on the harness before any node starts and may return the
+   * image to use instead of `image` (e.g. `{ dockerfile, tag }` after writing that folder, or
+   * `{ tag }` when its own cache says the image exists). The bundled store makes its build
+   * context this way. Nothing else may be started here.
+   */
+  prepare?(ctx: PrepareContext): Promise<DbImage | undefined>;
   /** The argv (and environment) that runs `node` as a member of `cluster`. */
   command(node: DbNode, cluster: DbCluster): NodeCommand;
   /** Resolves when the cluster serves clients; should honour `signal` (the harness bounds the wait). */

@@ -8,7 +8,7 @@ import type { HistoryDb } from '../history/db.js';
 import type { HistorySink } from '../history/sink.js';
 import type { NodeHandle, Runtime } from '../runtime/types.js';
 import type { Workload } from '../../workloads/types.js';
-import type { StoreDb } from '../db/store.js';
+import type { Db } from '../db/types.js';
 import type { Reporter } from './reporters.js';
 import type { RunStatus } from './outcome.js';
 import type { TestSpec } from './spec.js';
@@ -29,8 +29,10 @@ export interface RunContext {
   readonly historyDb: HistoryDb;
   readonly sink: HistorySink;
   readonly runtime: Runtime;
-  /** The database under test (the bundled store). */
-  readonly db: StoreDb;
+  /** The database under test (the bundled store or a user's adapter), through the public contract. */
+  readonly db: Db;
+  /** The folder a relative `db.image.dockerfile` is read from (the adapter module's). */
+  readonly dbDir: string;
   readonly workload: Workload;
   readonly streams: RunStreams;
   readonly reporter: Required<Reporter>;

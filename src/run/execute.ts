@@ -22,20 +22,42 @@ const READY_TIMEOUT_MS = 30_000;
 /** A nemesis op's own deadline: above the nemesis's 60 s per-action deadline, so a stuck fault reports what it did. */
 const NEMESIS_OP_TIMEOUT_MS = 120_000;
 
-/** Waits until the database has a leader (or says it is ready), bounded. */
-async function waitReady(ctx: RunContext, timeoutMs: number, signal: AbortSignal): Promise<string | undefined> {
+/**
+ * Waits until the database serves, bounded: its `ready` when it has one, then its `leader` when
+ * it has one (the leader is returned). A Db with neither is ready once every node listens (up
+ * waited for that). Returns false when the bound passed first.
+ */
+async function waitReady(ctx: RunContext, timeoutMs: number, signal: AbortSignal): Promise<{ leader?: string } | false> {
   const nodes = ctx.nodes.map(clientNodeOf);
   const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  if (ctx.db.ready) {
+    await ctx.db.ready(nodes, bounded).catch(() => {});
+    if (bounded.aborted) return false;
+  }
+  if (!ctx.db.leader) return {};
   while (!bounded.aborted) {
     const l = await ctx.db.leader(nodes, bounded).catch(() => undefined);
-    if (l) return l;
+    if (l) return { leader: l };
     await new Promise((r) => setTimeout(r, 100));
   }
+  return false;
+}
+
+/** Why a client's result breaks the contract, or undefined when it keeps it. */
+function badResult(r: unknown): string | undefined {
+  if (typeof r !== 'object' || r === null) return `returned ${JSON.stringify(r) ?? String(r)} (expected { type: 'ok' | 'fail' | 'info', value?, error? })`;
+  const o = r as Record<string, unknown>;
+  if (o.type !== 'ok' && o.type !== 'fail' && o.type !== 'info') return `returned type ${JSON.stringify(o.type) ?? String(o.type)} (expected ok, fail or info)`;
+  if (o.error !== undefined && typeof o.error !== 'string') return `returned error ${JSON.stringify(o.error)} (expected a string)`;
+  if (o.node !== undefined && typeof o.node !== 'string') return `returned node ${JSON.stringify(o.node)} (expected a node name)`;
   return undefined;
 }
 
-/** A client thread's worker: its own Client, opened on node t mod n at its first op. */
-function clientWorker(ctx: RunContext, thread: number, clients: Client[]): Worker {
+/**
+ * A client thread's worker: its own Client, opened on node t mod n at its first op. A result
+ * that breaks the contract is never turned into something valid: `broken` stops the run.
+ */
+function clientWorker(ctx: RunContext, thread: number, clients: Client[], broken: (e: UserError) => void): Worker {
   const nodes = ctx.nodes.map(clientNodeOf);
   let client: Promise<Client> | undefined;
   const opened = (signal: AbortSignal) =>
@@ -48,11 +70,15 @@ function clientWorker(ctx: RunContext, thread: number, clients: Client[]): Worke
   return {
     async invoke(inv, signal): Promise<Completion> {
       const c = await opened(signal);
-      const r = await c.invoke({ f: inv.f, value: inv.value }, signal);
-      if (r.type !== 'ok' && r.type !== 'fail' && r.type !== 'info') {
-        return { type: 'info', error: `the ${ctx.db.name} client returned type ${JSON.stringify((r as { type: unknown }).type)} (expected ok, fail or info)` };
+      const r = (await c.invoke({ f: inv.f, value: inv.value }, signal)) as unknown;
+      const why = badResult(r);
+      if (why) {
+        const shown = JSON.stringify(inv.value) ?? String(inv.value);
+        const e = new UserError(`the ${ctx.db.name} adapter's client broke the contract: invoke({ f: ${JSON.stringify(inv.f)}, value: ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown} }) ${why}`);
+        broken(e);
+        return { type: 'info', error: e.message };
       }
-      return r;
+      return r as Completion;
     },
   };
 }
@@ -65,9 +91,10 @@ export async function execute(ctx: RunContext, plan: RunPlan): Promise<void> {
     runtime,
     nodes: ctx.nodes,
     rng: ctx.streams.nemesis,
-    findLeader: (signal) => ctx.db.leader(ctx.nodes.map(clientNodeOf), signal),
+    findLeader: async (signal) => ctx.db.leader?.(ctx.nodes.map(clientNodeOf), signal),
     progress: p,
   });
+  let contractBroken: UserError | undefined;
   const hardLimitMs = spec.timeLimitMs + spec.recoveryMs + FINAL_PHASE_MS + UP_TIMEOUT_MS + 120_000;
 
   const collectLogs = async () => {
@@ -90,18 +117,18 @@ export async function execute(ctx: RunContext, plan: RunPlan): Promise<void> {
       async (signal) => {
         ctx.reporter.onPhase('setup');
         const up = progress(UP_TIMEOUT_MS, ctx.log, signal);
-        ctx.nodes = await runtime.up(
-          { runId: `run${ctx.runId}-${spec.seed}`, protocol: spec.db, nodeCount: spec.nodes, bugs: spec.bugs, runDir: join(ctx.dir, 'cluster') },
-          up,
-        );
+        ctx.nodes = await runtime.up({ runId: `run${ctx.runId}-${spec.seed}`, db: ctx.db, dbDir: ctx.dbDir, nodeCount: spec.nodes, runDir: join(ctx.dir, 'cluster') }, up);
         // Some mechanisms are only known once nodes run (netem in a container's kernel).
         const missing = unavailableFaults(spec.nemesis, runtime);
         if (missing.length > 0) {
           throw new UserError(`--nemesis ${missing.map((m) => m.fault).join(',')} cannot run on the ${runtime.kind} runtime: ${missing.map((m) => m.reason).join('; ')}`);
         }
         ctx.log(`cluster: ${ctx.nodes.map((n) => `${n.name}@${n.clientAddr}`).join(' ')}`);
-        const leader = await waitReady(ctx, READY_TIMEOUT_MS, signal);
-        if (!leader) throw new Error(`no leader was elected within ${READY_TIMEOUT_MS / 1000} s of starting the cluster (node logs: ${ctx.dir}/cluster)`);
+        const ready = await waitReady(ctx, READY_TIMEOUT_MS, signal);
+        if (!ready) {
+          const what = ctx.db.leader ? 'no leader was elected' : `${ctx.db.name} was not ready`;
+          throw new Error(`${what} within ${READY_TIMEOUT_MS / 1000} s of starting the cluster (node logs: ${ctx.dir}/cluster)`);
+        }
 
         const nemesisWorker: Worker = {
           async invoke(inv, opSignal): Promise<Completion> {
@@ -113,24 +140,32 @@ export async function execute(ctx: RunContext, plan: RunPlan): Promise<void> {
             }
             if (inv.f === 'await-leader') {
               const started = Date.now();
-              const l = await waitReady(ctx, spec.recoveryMs, opSignal);
-              return { type: 'info', value: { leader: l ?? null, afterMs: Date.now() - started }, ...(l ? {} : { error: 'no leader after healing' }) };
+              const r = await waitReady(ctx, spec.recoveryMs, opSignal);
+              return { type: 'info', value: { leader: (r && r.leader) ?? null, afterMs: Date.now() - started }, ...(r ? {} : { error: ctx.db.leader ? 'no leader after healing' : 'not ready after healing' }) };
             }
             const done = await nemesis.invoke(c, { index: -1, type: 'invoke', process: 'nemesis', f: inv.f, value: inv.value, timeNs: 0 });
             return { type: 'info', value: done.value, ...(done.error ? { error: done.error } : {}) };
           },
         };
+        // A client that breaks the contract stops the run: its history is never checked as valid.
+        const stop = new AbortController();
+        const broken = (e: UserError) => {
+          if (contractBroken) return;
+          contractBroken = e;
+          stop.abort(e);
+        };
         const result = await interpret({
           generator: plan.generator,
           concurrency: spec.concurrency,
-          client: (thread) => clientWorker(ctx, thread, clients),
+          client: (thread) => clientWorker(ctx, thread, clients, broken),
           nemesis: nemesisWorker,
           record: (op) => ctx.record(op),
           rng: ctx.streams.workload,
           opTimeoutMs: spec.opTimeoutMs + 1000,
           nemesisTimeoutMs: NEMESIS_OP_TIMEOUT_MS,
-          signal,
+          signal: AbortSignal.any([signal, stop.signal]),
         });
+        if (contractBroken) throw contractBroken;
         if (result.aborted) throw signal.reason ?? new Error('aborted');
       },
       {
@@ -144,7 +179,9 @@ export async function execute(ctx: RunContext, plan: RunPlan): Promise<void> {
         log: ctx.log,
       },
     );
-  } catch (err) {
+  } catch (caught) {
+    // A broken contract is the cause, whatever the abort it caused looks like on the way out.
+    const err = contractBroken ?? caught;
     if (err instanceof Interrupted) {
       ctx.status = 'aborted';
       ctx.errors.unshift(err.message);

@@ -12,7 +12,7 @@ import { UserError } from '../core/errors.js';
 import { faultlineHome } from '../core/home.js';
 import type { Op } from '../core/op.js';
 import { createRng } from '../core/rng.js';
-import { storeDb } from '../db/store.js';
+import { loadDb } from '../db/load.js';
 import { openDb } from '../history/db.js';
 import { createRun, finishRun } from '../history/runs.js';
 import { openSink } from '../history/sink.js';
@@ -45,7 +45,11 @@ function makeRunDir(name: string): string {
 export async function openRun(spec: TestSpec, o: RunOptions): Promise<RunContext> {
   const log = o.log ?? (() => {});
   // --- refusals, before anything starts
+  // The database first: a wrong adapter module is refused before a runtime is even asked.
+  const loaded = await loadDb(spec);
   const { runtime, reason } = await chooseRuntime(spec.runtime);
+  // The runtime sees the Db: an image it cannot have is refused, faults it cannot inject on it are known.
+  await runtime.preflight?.(loaded.db, loaded.dir);
   for (const fault of spec.nemesis) {
     const gap = familyOf(fault).sizeGap?.(spec.nodes);
     if (gap) throw new UserError(`--nemesis ${fault} cannot run here: ${gap}`);
@@ -55,8 +59,9 @@ export async function openRun(spec: TestSpec, o: RunOptions): Promise<RunContext
     throw new UserError(`--nemesis ${missing.map((m) => m.fault).join(',')} cannot run on the ${runtime.kind} runtime: ${missing.map((m) => m.reason).join('; ')}`);
   }
   const workload = buildWorkload(spec.workload);
-  const db = storeDb(spec.db, spec.bugs);
+  const db = loaded.db;
   log(reason);
+  if (loaded.module) log(`database: ${db.name} (adapter ${loaded.module})`);
 
   // --- resources, in order; a failure after the run row closes it
   const dir = makeRunDir(spec.name);
@@ -80,6 +85,7 @@ export async function openRun(spec: TestSpec, o: RunOptions): Promise<RunContext
       sink,
       runtime,
       db,
+      dbDir: loaded.dir,
       workload,
       // Independent streams: client threads, the schedule and the nemesis never shift each other.
       streams: { workload: root.fork(), scheduleSeed: spec.seed, nemesis: root.fork() },

@@ -9,15 +9,19 @@ import { FAULTS, familyOf, type Fault } from '../../nemeses/registry.js';
 import { slotsIn } from '../../nemeses/schedule.js';
 import { RUNTIME_CHOICES, type RuntimeChoice } from '../runtime/index.js';
 import { BUGS, DATABASES, bugProtocolError, type Bug } from '../db/store.js';
+import { adapterShortName, isModulePath, parseDbOpts } from '../db/load.js';
+import { resolve } from 'node:path';
 import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.js';
 
-/** Protocols the bundled store implements today (the --db flag lists only these). */
+/** Protocols of the bundled store (--db also takes the path of an adapter module). */
 export const DBS = DATABASES;
-export type DbName = (typeof DBS)[number];
 
 export interface TestSpec {
   name: string;
-  db: DbName;
+  /** A bundled protocol (raft, paxos, zab) or the absolute path of an adapter module. */
+  db: string;
+  /** `--db-opt key=value` pairs given to an adapter module's factory. */
+  dbOpts?: Record<string, string>;
   bugs: Bug[];
   nodes: number;
   runtime: RuntimeChoice;
@@ -58,6 +62,7 @@ export function parseConcurrency(text: string, nodes: number): number {
 export interface RawTestFlags {
   name?: string;
   db: string;
+  dbOpt?: string[];
   bug: string[];
   nodes: number;
   runtime: string;
@@ -77,8 +82,17 @@ export interface RawTestFlags {
 
 /** Validates flags into a TestSpec, naming the first bad value. */
 export function buildSpec(f: RawTestFlags): TestSpec {
-  const db = oneOf('--db', f.db, DBS);
+  const adapter = isModulePath(f.db);
+  if (!adapter && !(DBS as readonly string[]).includes(f.db)) {
+    throw new UserError(`unknown --db "${f.db}" (allowed: ${DBS.join(', ')}, or the path of an adapter module like ./adapter.mjs)`);
+  }
+  const db = adapter ? resolve(f.db) : f.db;
+  const dbOpts = parseDbOpts(f.dbOpt ?? []);
+  if (!adapter && Object.keys(dbOpts).length > 0) {
+    throw new UserError(`--db-opt is for adapter modules; the bundled ${db} store takes none (got --db-opt ${Object.keys(dbOpts).join(', ')})`);
+  }
   const bugs = f.bug.flatMap((b) => list('--bug', b, BUGS));
+  if (adapter && bugs.length > 0) throw new UserError(`--bug switches bugs of the bundled store; --db ${f.db} is an adapter (got --bug ${bugs.join(',')})`);
   for (const b of bugs) {
     const why = bugProtocolError(db, b);
     if (why) throw new UserError(why.replace(/--protocol/g, '--db'));
@@ -140,6 +154,7 @@ export function buildSpec(f: RawTestFlags): TestSpec {
   return {
     name: f.name ?? defaultName(db, workload, nemesis, bugs),
     db,
+    dbOpts,
     bugs,
     nodes: f.nodes,
     runtime,
@@ -166,13 +181,16 @@ function durationText(ms: number): string {
 }
 
 /** The name buildSpec gives when --name is absent. */
-function defaultName(db: string, workload: string, nemesis: readonly string[], bugs: readonly string[]): string {
+function defaultName(dbArg: string, workload: string, nemesis: readonly string[], bugs: readonly string[]): string {
+  const db = isModulePath(dbArg) ? adapterShortName(dbArg) : dbArg;
   return `${db}-${workload}${nemesis.length ? `-${nemesis.join('+')}` : ''}${bugs.length ? `-bug-${bugs.join('+')}` : ''}`;
 }
 
 /** The flags that rebuild exactly this spec (every field, the seed included). */
 export function rerunArgs(spec: TestSpec): string[] {
-  const a = ['--db', spec.db, '--workload', spec.workload, '--nodes', String(spec.nodes), '--runtime', spec.runtime];
+  const a = ['--db', spec.db];
+  for (const [k, v] of Object.entries(spec.dbOpts ?? {})) a.push('--db-opt', `${k}=${v}`);
+  a.push('--workload', spec.workload, '--nodes', String(spec.nodes), '--runtime', spec.runtime);
   a.push('--nemesis', spec.nemesis.length ? spec.nemesis.join(',') : 'none');
   if (spec.bugs.length) a.push('--bug', spec.bugs.join(','));
   a.push('--time-limit', durationText(spec.timeLimitMs), '--nemesis-interval', durationText(spec.nemesisIntervalMs));

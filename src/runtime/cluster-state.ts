@@ -6,12 +6,13 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { faultlineHome } from '../core/home.js';
 import { UserError } from '../core/errors.js';
-import type { ClusterSpec, FaultMechanisms, NodeHandle } from './types.js';
+import type { FaultMechanisms, NodeHandle, StoredClusterSpec } from './types.js';
 
 export interface ClusterState {
   runId: string;
   runtime: 'docker' | 'local';
-  spec: ClusterSpec;
+  /** The spec, the db by name (and the store's bug switches, when `cluster up` started the store). */
+  spec: StoredClusterSpec & { bugs?: string[] };
   nodes: NodeHandle[];
   mechanisms: FaultMechanisms;
   /** Keep the run folder (data + logs) at `cluster down`. */

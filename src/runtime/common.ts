@@ -1,4 +1,4 @@
-// Helpers both runtimes share: the store's command line, waiting for a TCP port, free ports,
+// Helpers both runtimes share: a node's environment, waiting for a TCP port, free ports,
 // libfaketime's offset file, and the pid/state files under $FAULTLINE_HOME that let
 // `faultline cleanup` find what a SIGKILLed harness left behind.
 
@@ -7,12 +7,6 @@ import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { faultlineHome } from '../core/home.js';
-import type { ClusterSpec } from './types.js';
-
-/** The store's entry point in this checkout's build (dist/src/store/main.js). */
-export function storeMainPath(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../store/main.js');
-}
 
 /** Root of the build output (dist/) and of the package (the folder holding dist/ and node_modules/). */
 export function distRoot(): string {
@@ -26,22 +20,16 @@ export function nodeNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `n${i + 1}`);
 }
 
-/** The store's argv after the entry point (see src/store/main.ts for the contract). */
-export function storeArgs(o: {
-  name: string;
-  peers: Record<string, string>;
-  spec: ClusterSpec;
-  dataDir: string;
-  clientPort: number;
-  clientHost: string;
-}): string[] {
-  const peers = Object.entries(o.peers)
-    .map(([n, addr]) => `${n}=${addr}`)
-    .join(',');
-  const args = ['--id', o.name, '--peers', peers, '--protocol', o.spec.protocol, '--data', o.dataDir];
-  args.push('--client-port', String(o.clientPort), '--client-host', o.clientHost);
-  if (o.spec.bugs.length > 0) args.push('--bug', o.spec.bugs.join(','));
-  return args;
+/**
+ * A node's environment: the Db's own, then libfaketime's (an LD_PRELOAD the Db sets is kept,
+ * libfaketime goes first), then FAULTLINE_NODE=<marker> so pid checks and `cleanup` recognise the
+ * process whatever its command line says.
+ */
+export function nodeEnv(dbEnv: Record<string, string> | undefined, faketime: Record<string, string>, marker?: string): Record<string, string> {
+  const env: Record<string, string> = { ...(dbEnv ?? {}) };
+  for (const [k, v] of Object.entries(faketime)) env[k] = k === 'LD_PRELOAD' && env[k] ? `${v}:${env[k]}` : v;
+  if (marker !== undefined) env.FAULTLINE_NODE = marker;
+  return env;
 }
 
 /**
@@ -154,10 +142,18 @@ export function readPidFiles(): PidFile[] {
   return out;
 }
 
-/** True when `pid` is alive and its command line contains `marker` (so it is ours, not a reused pid). */
+/**
+ * True when `pid` is alive and its command line contains `marker`, or its environment has
+ * FAULTLINE_NODE=<marker> (so it is ours, not a reused pid).
+ */
 export function isOurProcess(pid: number, marker: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(marker);
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(marker)) return true;
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`FAULTLINE_NODE=${marker}`);
   } catch {
     return false;
   }

@@ -6,14 +6,16 @@
 // faultline.run=<runId>, which is how `down` and `faultline cleanup` find them.
 
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import Docker from 'dockerode';
+import { UserError } from '../core/errors.js';
+import type { Db, DbCluster } from '../db/types.js';
 import { blockedLinks } from './types.js';
-import { faketimeEnv, faketimeOffset, isOurProcess, isZombie, nodeNames, storeArgs, tcpOpen, writeAtomic } from './common.js';
-import { DEFAULT_REPOS, ensureNodeImage, type ImageEngine, type ImageRepos, type ImageResult } from './image.js';
+import { faketimeEnv, faketimeOffset, isOurProcess, isZombie, nodeEnv, nodeNames, tcpOpen, writeAtomic } from './common.js';
+import { DEFAULT_REPOS, ensureDbImage, ensureNodeImage, type ImageEngine, type ImageRepos, type ImageResult } from './image.js';
 import {
   GiveUp,
   pollUntil,
@@ -37,8 +39,6 @@ export const NODE_LABEL = 'faultline.node';
 export const PERSISTENT_LABEL = 'faultline.persistent';
 /** host:pid of the harness that made the object: a plain cleanup leaves runs whose harness still lives. */
 export const HARNESS_LABEL = 'faultline.harness';
-const CLIENT_PORT = 7000;
-const PEER_PORT = 7100;
 const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const MOUNT = '/faultline';
 
@@ -91,9 +91,12 @@ export function imageEngine(docker = dockerClient()): ImageEngine {
     async importRootfs(tarPath, repo, tag, p) {
       await follow(docker, await docker.importImage(createReadStream(tarPath), { repo, tag }), p);
     },
+    async tag(source, repo, tag) {
+      await docker.getImage(source).tag({ repo, tag });
+    },
     async build(contextDir, dockerfile, tag, buildArgs, p) {
       const stream = await docker.buildImage(
-        { context: contextDir, src: [dockerfile, 'node', 'app'] },
+        { context: contextDir, src: readdirSync(contextDir) },
         { t: tag, dockerfile, buildargs: buildArgs, rm: true, forcerm: true, labels: { 'faultline.image': '1' } },
       );
       await follow(docker, stream, p);
@@ -143,16 +146,20 @@ export async function imageEntrypoint(tag: string, docker = dockerClient()): Pro
   return (await docker.getImage(tag).inspect()).Config.Entrypoint as unknown as string[];
 }
 
-/** Builds (or finds) the node image; exported for tests and bench. */
+/** Builds (or finds) the bundled store's node image; exported for tests and bench. */
 export async function ensureImage(p: Progress, root?: string, repos: ImageRepos = DEFAULT_REPOS): Promise<ImageResult> {
   const r = await ensureNodeImage(imageEngine(), p, root, repos);
-  // Each store change makes a new node image; drop the superseded ones no container uses.
-  if (r.built) {
-    await removeImages({ keepTag: r.tag, repos }).catch(() => {});
-    // Node images whose tag moved on to a newer build (same repo:tag rebuilt) are left untagged.
-    await dockerClient().pruneImages({ filters: { dangling: ['true'], label: ['faultline.image=1'] } }).catch(() => {});
-  }
+  if (r.built) await pruneSuperseded(r.tag, repos);
   return r;
+}
+
+/** After a build: drop the superseded images of the same repository that no container uses. */
+async function pruneSuperseded(tag: string, repos: ImageRepos = DEFAULT_REPOS): Promise<void> {
+  const repo = tag.slice(0, tag.lastIndexOf(':'));
+  if (repo === repos.base) return;
+  await removeImages({ keepTag: tag, repos: { base: repos.base, node: repo } }).catch(() => {});
+  // Images whose tag moved on to a newer build (same repo:tag rebuilt) are left untagged.
+  await dockerClient().pruneImages({ filters: { dangling: ['true'], label: ['faultline.image=1'] } }).catch(() => {});
 }
 
 /** Subnets already used by docker networks and host routes, as "a.b.c" /24 prefixes we must avoid. */
@@ -171,6 +178,8 @@ async function usedPrefixes(docker: Docker): Promise<Set<string>> {
 
 interface DockerNode {
   handle: NodeHandle;
+  /** Where the node's data folder is inside the container (bind-mounted from handle.dataDir). */
+  innerDataDir: string;
   ip: string;
   container: Docker.Container;
   clockFile: string;
@@ -221,39 +230,85 @@ export class DockerRuntime implements Host, CanKill, CanPause, CanPartition, Can
     return [...this.byName.values()].map((n) => n.handle).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   }
 
+  /** Refuses, before anything starts, a Db whose image cannot be had here. */
+  async preflight(db: Db, dbDir = process.cwd()): Promise<void> {
+    const img = db.image;
+    if (db.prepare) return; // the image comes from prepare, at up
+    if ('tag' in img && !('dockerfile' in img) && !(await imageEngine(this.docker).imageExists(img.tag))) {
+      throw new UserError(`--db ${db.name}: image ${img.tag} is not on this Docker daemon (Faultline never pulls: build or load it first, or give { dockerfile } or { debianPackages })`);
+    }
+    if ('dockerfile' in img && !existsSync(join(resolve(dbDir, img.dockerfile), 'Dockerfile'))) {
+      throw new UserError(`--db ${db.name}: image.dockerfile ${JSON.stringify(img.dockerfile)} has no Dockerfile (looked in ${resolve(dbDir, img.dockerfile)})`);
+    }
+  }
+
   async up(spec: ClusterSpec, p: Progress): Promise<NodeHandle[]> {
     if (this.spec) throw new Error('this runtime is already up');
     this.spec = spec;
-    this.image = await ensureImage(p, this.opts.root);
+    const db = spec.db;
+    this.image = this.opts.root
+      ? await ensureImage(p, this.opts.root)
+      : await ensureDbImage(imageEngine(this.docker), db, spec.dbDir ?? process.cwd(), p);
+    if (this.image.built) await pruneSuperseded(this.image.tag);
     const names = nodeNames(spec.nodeCount);
     const prefix = await this.createNetwork(spec.runId, p);
     const ipOf = (i: number) => `${prefix}.${11 + i}`;
-    const peers = Object.fromEntries(names.map((n, i) => [n, `${ipOf(i)}:${PEER_PORT}`]));
+    const cluster: DbCluster = { nodes: names.map((name, i) => ({ name, ip: ipOf(i) })) };
     await Promise.all(
       names.map(async (name, i) => {
         const dir = join(spec.runDir, name);
         mkdirSync(join(dir, 'data'), { recursive: true });
         const clockFile = join(dir, 'clock-offset');
         writeAtomic(clockFile, faketimeOffset(0));
-        const env = faketimeEnv(FAKETIME_LIB, `${MOUNT}/clock-offset`);
+        const innerDataDir = `${MOUNT}/data`;
+        const cmd = db.command({ name, ip: ipOf(i), dataDir: innerDataDir, runtime: 'docker' }, cluster);
+        const env = nodeEnv(cmd.env, faketimeEnv(FAKETIME_LIB, `${MOUNT}/clock-offset`));
         const container = await this.docker.createContainer({
           name: `faultline-${spec.runId}-${name}`,
           Image: this.image!.tag,
-          Cmd: storeArgs({ name, peers, spec, dataDir: `${MOUNT}/data`, clientPort: CLIENT_PORT, clientHost: '0.0.0.0' }),
+          // argv[0] becomes the entrypoint: the database's own process is PID 1, so kill and pause hit it.
+          Entrypoint: [cmd.argv[0]!],
+          Cmd: cmd.argv.slice(1),
           Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
           Labels: this.labels({ [NODE_LABEL]: name }),
           HostConfig: { NetworkMode: this.netName(), CapAdd: ['NET_ADMIN'], Binds: [`${dir}:${MOUNT}`], Privileged: false },
           NetworkingConfig: { EndpointsConfig: { [this.netName()]: { IPAMConfig: { IPv4Address: ipOf(i) } } } },
         });
-        const handle: NodeHandle = { name, clientAddr: `${ipOf(i)}:${CLIENT_PORT}`, peerAddr: peers[name]!, dataDir: join(dir, 'data'), logFile: join(dir, 'node.log') };
-        this.byName.set(name, { handle, ip: ipOf(i), container, clockFile, paused: false, killed: true });
+        const handle: NodeHandle = {
+          name,
+          clientAddr: `${ipOf(i)}:${db.clientPort}`,
+          peerAddr: `${ipOf(i)}:${db.peerPort ?? db.clientPort}`,
+          dataDir: join(dir, 'data'),
+          logFile: join(dir, 'node.log'),
+        };
+        this.byName.set(name, { handle, innerDataDir, ip: ipOf(i), container, clockFile, paused: false, killed: true });
         this.rules.set(name, { dropFrom: new Set(), dropTo: new Set(), lossPct: 0 });
       }),
     );
-    p.log(`docker: starting ${names.length} containers on ${this.netName()} (${prefix}.0/24)`);
+    p.log(`docker: starting ${names.length} containers of ${this.image.tag} on ${this.netName()} (${prefix}.0/24)`);
     await Promise.all(this.nodes().map((h) => this.start(h, p)));
+    await this.detectTooling(p);
     await this.detectNetem(p);
     return this.nodes();
+  }
+
+  /** The nemeses' tools inside the image (an image not FROM Faultline's base may lack them): a missing one makes its faults unavailable, by name. */
+  private async detectTooling(p: Progress): Promise<void> {
+    const first = [...this.byName.values()][0];
+    if (!first) return;
+    const r = await this.exec(first, ['sh', '-c', `command -v iptables >/dev/null && echo iptables; test -e ${FAKETIME_LIB} && echo faketime; true`], p).catch((err: Error) => ({ code: -1, out: err.message }));
+    const tag = this.image?.tag ?? 'the image';
+    if (!/^iptables$/m.test(r.out)) {
+      const why = `${tag} has no iptables (${r.code === 0 ? 'not on PATH' : `no sh to look: ${r.out.trim().split('\n')[0]}`}); build it FROM ${DEFAULT_REPOS.base} or add the iptables package`;
+      this.mech.partition = 'unavailable';
+      this.mech.loss = null;
+      this.mech.unavailable.partition = why;
+      this.mech.unavailable.loss = why;
+    }
+    if (!/^faketime$/m.test(r.out)) {
+      this.mech.clock = null;
+      this.mech.unavailable.clock = `${tag} has no libfaketime at ${FAKETIME_LIB}; build it FROM ${DEFAULT_REPOS.base} or add the libfaketime package`;
+    }
   }
 
   private netName(): string {
@@ -456,9 +511,19 @@ export class DockerRuntime implements Host, CanKill, CanPause, CanPartition, Can
     return this.exec(this.node(h), cmd, p);
   }
 
+  /** The container's output, then each of the Db's logFiles (relative ones from the bind-mounted data folder). */
   async logs(h: NodeHandle): Promise<string> {
-    const buf = (await this.node(h).container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    return demux(buf);
+    const n = this.node(h);
+    const buf = (await n.container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    let text = demux(buf);
+    for (const f of this.spec?.db.logFiles ?? []) {
+      let body: string;
+      if (!isAbsolute(f)) body = readText(join(h.dataDir, f));
+      else if (!n.killed) body = (await this.exec(n, ['cat', f], progress5s()).catch((err: Error) => ({ out: `(${err.message})` }))).out;
+      else body = '(the container is stopped)';
+      text += `\n==> ${f} <==\n${body}`;
+    }
+    return text;
   }
 
   async down(p: Progress): Promise<void> {
@@ -507,6 +572,18 @@ function harnessAlive(label: string | undefined): boolean {
   const pid = Number(pidText);
   if (host !== hostname() || !Number.isInteger(pid) || pid === process.pid) return false;
   return isOurProcess(pid, 'node') && !isZombie(pid);
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    return `(${(err as Error).message})`;
+  }
+}
+
+function progress5s(): Progress {
+  return { signal: AbortSignal.timeout(5000), log: () => {} };
 }
 
 /** Docker's multiplexed log format: 8-byte headers (stream, size) before each chunk. */

@@ -1,20 +1,27 @@
-// The node image, built without any registry: a Debian rootfs from Debian's packages
-// (mmdebstrap -> `docker import`), then the host's Node binary and the store's build on top
-// (docker/Dockerfile.offline). Both layers are tagged by a content hash, so the base is made once
-// and the node image again only when the store's built files, the Dockerfile or Node change.
-// No dockerode here: docker.ts passes the few engine calls in as an `ImageEngine`.
+// Node images, built without any registry, for any Db through its `image` (src/db/types.ts):
+// - Faultline's base: a Debian rootfs from Debian's packages (mmdebstrap -> `docker import`)
+//   with the tooling every nemesis needs (docker/base-packages.txt), tagged by a hash of that
+//   list and also as faultline-base:latest, so a Dockerfile can say `FROM faultline-base`;
+// - { debianPackages }: the same recipe with the Db's packages added, tagged by a hash of both;
+// - { dockerfile }: that folder built on this daemon (build args BASE and FAULTLINE_BASE name the
+//   base's exact tag), tagged by a hash of the folder's files and the base, or by its `tag`;
+// - { tag }: must already exist (refused otherwise: never pulled).
+// `Db.prepare` may replace the image first (the bundled store writes its context that way:
+// src/db/store-image.ts). No dockerode here: docker.ts passes the engine calls in as an `ImageEngine`.
 
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
+import { UserError } from '../core/errors.js';
+import { listTree, NODE_REPO, prepareStoreImage, writeStoreContext } from '../db/store-image.js';
+import { BASE_IMAGE, type Db, type DbImage } from '../db/types.js';
 import { distRoot, packageRoot } from './common.js';
 import type { Progress } from './types.js';
 
-export const BASE_REPO = 'faultline-base';
-export const NODE_REPO = 'faultline-node';
+export const BASE_REPO = BASE_IMAGE;
+export { NODE_REPO };
 
 /** Image repositories to build into (tests use their own, so a build from nothing disturbs no one). */
 export interface ImageRepos {
@@ -28,6 +35,8 @@ export const DEBIAN_SUITE = 'bookworm';
 export interface ImageEngine {
   imageExists(tag: string): Promise<boolean>;
   importRootfs(tarPath: string, repo: string, tag: string, p: Progress): Promise<void>;
+  /** Gives the image `source` the extra name repo:tag. */
+  tag(source: string, repo: string, tag: string): Promise<void>;
   build(contextDir: string, dockerfile: string, tag: string, buildArgs: Record<string, string>, p: Progress): Promise<void>;
 }
 
@@ -52,111 +61,19 @@ export function baseTag(repos: ImageRepos = DEFAULT_REPOS): string {
   return `${repos.base}:${sha([DEBIAN_SUITE, 'minbase', ...basePackages()])}`;
 }
 
-const IMPORT_RE = /(?:^|[\s;}])(?:import|export)\s*(?:[^'"`;]*?\sfrom\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-
-/** Package name of a bare specifier ("@scope/x/y" -> "@scope/x", "x/y" -> "x"). */
-function packageName(spec: string): string {
-  const parts = spec.split('/');
-  return spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] as string);
-}
-
-/**
- * Every file the store needs at run time, relative to the package root: the JS files reachable from
- * dist/src/store/main.js by static and literal dynamic imports, and the npm packages they import
- * (whole, with their dependencies).
- */
-export function storeFiles(root = packageRoot()): { files: string[]; packages: string[] } {
-  const entry = join(root, 'dist/src/store/main.js');
-  if (!existsSync(entry)) throw new Error(`the store is not built: ${entry} is missing (run: npx tsc -p tsconfig.json)`);
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const builtins = new Set(builtinModules);
-  const queue = [entry];
-  while (queue.length > 0) {
-    const file = queue.pop() as string;
-    const rel = relative(root, file);
-    if (files.has(rel)) continue;
-    files.add(rel);
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(IMPORT_RE)) {
-      const spec = (m[1] ?? m[2]) as string;
-      if (spec.startsWith('.')) {
-        const target = resolve(dirname(file), spec);
-        if (existsSync(target)) queue.push(target);
-      } else if (!spec.startsWith('node:') && !builtins.has(spec) && !builtins.has(packageName(spec))) {
-        packages.add(packageName(spec));
-      }
-    }
-  }
-  // npm packages, with their dependencies (hoisted layout: all under node_modules/).
-  const pkgQueue = [...packages];
-  while (pkgQueue.length > 0) {
-    const name = pkgQueue.pop() as string;
-    const manifest = join(root, 'node_modules', name, 'package.json');
-    if (!existsSync(manifest)) throw new Error(`the store imports ${name}, which is not installed`);
-    const deps = Object.keys((JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: object }).dependencies ?? {});
-    for (const d of deps) if (!packages.has(d)) (packages.add(d), pkgQueue.push(d));
-  }
-  return { files: [...files].sort(), packages: [...packages].sort() };
-}
-
-function listTree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSyncSafe(d)) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (e.isFile()) out.push(full);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-
-function readdirSyncSafe(d: string): Dirent[] {
-  try {
-    return readdirSync(d, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-}
-
-/** A minimal package.json for /app: only what Node needs to load our ES modules. */
-const APP_MANIFEST = JSON.stringify({ name: 'faultline-node', private: true, type: 'module' }, null, 2);
-
-/** Tag of the node image for the current build: hash of the store's files, the Dockerfile, the base and Node. */
-export function nodeImageTag(root = packageRoot(), repos: ImageRepos = DEFAULT_REPOS): string {
-  const { files, packages } = storeFiles(root);
-  const parts: (string | Buffer)[] = [baseTag(repos), process.version, APP_MANIFEST, readFileSync(join(dockerDir(), 'Dockerfile.offline'))];
-  for (const f of files) parts.push(f, readFileSync(join(root, f)));
-  for (const p of packages) {
-    for (const f of listTree(join(root, 'node_modules', p))) parts.push(relative(root, f), readFileSync(f));
-  }
-  return `${repos.node}:${sha(parts)}`;
-}
-
-/** Writes the build context (Dockerfile, node, app/) into a new temp folder; returns it. */
+/** Writes the store's build context into a new temp folder; returns it (for `--context`, below). */
 export function prepareContext(root = packageRoot()): string {
   const ctx = mkdtempSync(join(tmpdir(), 'faultline-image-'));
-  const { files, packages } = storeFiles(root);
-  for (const f of files) {
-    mkdirSync(dirname(join(ctx, 'app', f)), { recursive: true });
-    copyFileSync(join(root, f), join(ctx, 'app', f));
-  }
-  for (const p of packages) cpSync(join(root, 'node_modules', p), join(ctx, 'app/node_modules', p), { recursive: true, dereference: true });
-  writeFileSync(join(ctx, 'app/package.json'), APP_MANIFEST);
-  copyFileSync(process.execPath, join(ctx, 'node'));
-  copyFileSync(join(dockerDir(), 'Dockerfile.offline'), join(ctx, 'Dockerfile.offline'));
-  copyFileSync(join(dockerDir(), 'Dockerfile'), join(ctx, 'Dockerfile'));
+  writeStoreContext(ctx, root);
   return ctx;
 }
 
 /** Makes the Debian rootfs tarball with mmdebstrap from the host's apt sources. */
-export async function buildRootfs(tarPath: string, p: Progress): Promise<void> {
+export async function buildRootfs(tarPath: string, p: Progress, packages: readonly string[] = basePackages()): Promise<void> {
   const sources = ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list'].find((f) => existsSync(f) && readFileSync(f, 'utf8').trim());
-  const args = ['--variant=minbase', `--include=${basePackages().join(',')}`, '--aptopt=Acquire::Check-Valid-Until "false"', DEBIAN_SUITE, tarPath];
+  const args = ['--variant=minbase', `--include=${packages.join(',')}`, '--aptopt=Acquire::Check-Valid-Until "false"', DEBIAN_SUITE, tarPath];
   if (sources) args.push(sources);
-  p.log(`image: mmdebstrap ${DEBIAN_SUITE} with ${basePackages().join(', ')}`);
+  p.log(`image: mmdebstrap ${DEBIAN_SUITE} with ${packages.join(', ')}`);
   try {
     await execa('mmdebstrap', args, { cancelSignal: p.signal, all: true });
   } catch (err) {
@@ -173,33 +90,69 @@ export interface ImageResult {
   buildMs: number;
 }
 
-/** Returns the node image's tag, building the base and/or the node image when missing. */
-export async function ensureNodeImage(engine: ImageEngine, p: Progress, root = packageRoot(), repos: ImageRepos = DEFAULT_REPOS): Promise<ImageResult> {
-  const started = Date.now();
-  const tag = nodeImageTag(root, repos);
-  if (await engine.imageExists(tag)) return { tag, built: false, baseBuilt: false, buildMs: 0 };
-  const base = baseTag(repos);
-  let baseBuilt = false;
-  if (!(await engine.imageExists(base))) {
-    const dir = mkdtempSync(join(tmpdir(), 'faultline-rootfs-'));
-    try {
-      const tar = join(dir, 'rootfs.tar');
-      await buildRootfs(tar, p);
-      const [repo, version] = base.split(':') as [string, string];
-      await engine.importRootfs(tar, repo, version, p);
-      baseBuilt = true;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  const ctx = prepareContext(root);
+/** Imports a rootfs made by mmdebstrap with `packages` as repo:version, unless it exists. */
+async function importDebian(engine: ImageEngine, tag: string, packages: readonly string[], p: Progress): Promise<boolean> {
+  if (await engine.imageExists(tag)) return false;
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-rootfs-'));
   try {
-    p.log(`image: building ${tag} on ${base}`);
-    await engine.build(ctx, 'Dockerfile.offline', tag, { BASE: base }, p);
+    const tar = join(dir, 'rootfs.tar');
+    await buildRootfs(tar, p, packages);
+    const [repo, version] = tag.split(':') as [string, string];
+    await engine.importRootfs(tar, repo, version, p);
+    return true;
   } finally {
-    rmSync(ctx, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
-  return { tag, built: true, baseBuilt, buildMs: Date.now() - started };
+}
+
+/** Faultline's base image (built when missing), also tagged <base repo>:latest. */
+export async function ensureBase(engine: ImageEngine, p: Progress, repos: ImageRepos = DEFAULT_REPOS): Promise<{ tag: string; built: boolean }> {
+  const tag = baseTag(repos);
+  const built = await importDebian(engine, tag, basePackages(), p);
+  await engine.tag(tag, repos.base, 'latest');
+  return { tag, built };
+}
+
+/** A name Docker accepts as a repository, from a Db's name. */
+function repoSlug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 60) || 'db';
+}
+
+/** Builds (or finds) the image of `db`; `dir` is the folder a relative `dockerfile` is read from (the adapter module's). */
+export async function ensureDbImage(engine: ImageEngine, db: Db, dir: string, p: Progress, repos: ImageRepos = DEFAULT_REPOS): Promise<ImageResult> {
+  const started = Date.now();
+  const base = await ensureBase(engine, p, repos);
+  let image: DbImage = db.image;
+  if (db.prepare) {
+    image = (await db.prepare({ baseImage: base.tag, imageExists: (t) => engine.imageExists(t), signal: p.signal, log: p.log })) ?? db.image;
+  }
+  const done = (tag: string, built: boolean) => ({ tag, built, baseBuilt: base.built, buildMs: built ? Date.now() - started : 0 });
+  if ('debianPackages' in image) {
+    const packages = [...new Set([...basePackages(), ...image.debianPackages])];
+    const tag = `faultline-deb-${repoSlug(db.name)}:${sha([DEBIAN_SUITE, 'minbase', ...[...packages].sort()])}`;
+    return done(tag, await importDebian(engine, tag, packages, p));
+  }
+  if ('dockerfile' in image) {
+    const folder = resolve(dir, image.dockerfile);
+    if (!existsSync(join(folder, 'Dockerfile')) || !statSync(join(folder, 'Dockerfile')).isFile()) {
+      throw new UserError(`--db ${db.name}: image.dockerfile ${JSON.stringify(image.dockerfile)} has no Dockerfile (looked for ${join(folder, 'Dockerfile')})`);
+    }
+    const tag = image.tag ?? `faultline-db-${repoSlug(db.name)}:${sha([base.tag, ...listTree(folder).flatMap((f) => [relative(folder, f), readFileSync(f)])])}`;
+    if (await engine.imageExists(tag)) return done(tag, false);
+    p.log(`image: building ${tag} from ${folder} on ${base.tag}`);
+    await engine.build(folder, 'Dockerfile', tag, { BASE: base.tag, FAULTLINE_BASE: base.tag }, p);
+    return done(tag, true);
+  }
+  if (!(await engine.imageExists(image.tag))) {
+    throw new UserError(`--db ${db.name}: image ${image.tag} is not on this Docker daemon (Faultline never pulls: build or load it first, or give { dockerfile } or { debianPackages })`);
+  }
+  return done(image.tag, false);
+}
+
+/** The bundled store's node image (tests and bench build it with their own repositories). */
+export async function ensureNodeImage(engine: ImageEngine, p: Progress, root = packageRoot(), repos: ImageRepos = DEFAULT_REPOS): Promise<ImageResult> {
+  const storeLike = { name: 'store', image: { tag: 'unused' }, prepare: (ctx) => prepareStoreImage(ctx, { root, repo: repos.node }) } as Pick<Db, 'name' | 'image' | 'prepare'>;
+  return ensureDbImage(engine, storeLike as Db, root, p, repos);
 }
 
 // `node dist/src/runtime/image.js --context DIR`: writes the build context for docker/Dockerfile

@@ -1,13 +1,21 @@
-// The local runtime: each node is a child process on 127.0.0.1 (node:child_process, its log file as its stdio), and each directed
-// node-to-node link n1 -> n2 goes through a LinkProxy the harness controls, because the store sends
-// only over connections it dialed to the addresses in its --peers list. Partitions blackhole
-// proxies, loss and delay are injected by proxies, pause is SIGSTOP/SIGCONT, kill is SIGKILL, and
-// the clock is libfaketime where the host has it. Pids go to $FAULTLINE_HOME/pids/<run>.json so
-// `faultline cleanup` can kill what a SIGKILLed harness left.
+// The local runtime: each node is a child process running the Db's command (node:child_process,
+// its log file as its stdio) on a loopback address of its own — 127.X.Y.11, .12, … from a /24
+// block picked per run (another block when an address is taken) — so every node listens on the
+// Db's own clientPort. For a Db that declares `peerPort` (nodes dial each other only at
+// ip:peerPort; the bundled store does), each directed link n1 -> n2 goes through a LinkProxy the
+// harness controls, listening on an address of its own in the block (127.X.Y.1<from><to>): n1's
+// view of the cluster names that proxy as n2's ip. Partitions blackhole proxies, loss and delay
+// are injected by proxies; a Db without `peerPort` gets no proxies, and those faults are refused
+// before the run (`preflight`), by name. Pause is SIGSTOP/SIGCONT, kill is SIGKILL, and the clock
+// is libfaketime where the host has it. Pids go to $FAULTLINE_HOME/pids/<run>.json so `faultline
+// cleanup` can kill what a SIGKILLed harness left (a node is recognised by FAULTLINE_NODE in its
+// environment).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
+import type { Db, DbCluster } from '../db/types.js';
 import { blockedLinks } from './types.js';
 import {
   faketimeEnv,
@@ -15,11 +23,9 @@ import {
   hostFaketimeLib,
   isOurProcess,
   isZombie,
+  nodeEnv,
   nodeNames,
   removePidFile,
-  reservePorts,
-  storeArgs,
-  storeMainPath,
   tcpOpen,
   writeAtomic,
   writePidFile,
@@ -45,7 +51,9 @@ import {
 
 interface LocalNode {
   handle: NodeHandle;
-  args: string[];
+  ip: string;
+  port: number;
+  argv: string[];
   env: Record<string, string>;
   clockFile: string;
   child?: ChildProcess;
@@ -75,6 +83,8 @@ function trackForExit(child: ChildProcess): void {
 export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanShape, CanSkewClock {
   readonly kind = 'local' as const;
   private spec?: ClusterSpec;
+  /** The Db this runtime runs (from preflight or up): whether it can have link proxies. */
+  private db?: Db;
   private byName = new Map<string, LocalNode>();
   private proxies = new Map<string, LinkProxy>(); // key "from->to"
   private readonly faketimeLib = hostFaketimeLib();
@@ -83,22 +93,33 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
   constructor(private readonly opts: LocalOptions = {}) {}
 
   mechanisms(): FaultMechanisms {
-    const proxied = this.spec?.proxied !== false;
     const unavailable: Record<string, string> = {};
     if (!this.faketimeLib) {
       const given = process.env.FAULTLINE_FAKETIME_LIB;
       unavailable.clock = given ? `libfaketime is not at FAULTLINE_FAKETIME_LIB=${given}` : 'libfaketime is not installed on this machine (Debian package faketime)';
     }
-    if (!proxied) {
-      for (const f of ['partition', 'loss', 'delay']) unavailable[f] = 'this cluster was started without link proxies';
-    }
+    const why = this.noProxiesBecause();
+    if (why) for (const f of ['partition', 'loss', 'delay']) unavailable[f] = why;
     return {
-      partition: proxied ? 'tcp proxy per directed link: blackhole + cut live connections' : 'unavailable',
-      loss: proxied ? 'tcp proxy: lost chunks held back a retransmission timeout (200 ms, doubling)' : null,
-      delay: proxied ? 'tcp proxy: per-chunk delay + jitter' : null,
+      partition: why ? 'unavailable' : 'tcp proxy per directed link: blackhole + cut live connections',
+      loss: why ? null : 'tcp proxy: lost chunks held back a retransmission timeout (200 ms, doubling)',
+      delay: why ? null : 'tcp proxy: per-chunk delay + jitter',
       clock: this.faketimeLib ? `libfaketime (${this.faketimeLib}), offset file per node` : null,
       unavailable,
     };
+  }
+
+  /** Why this cluster has no link proxies, or undefined when it has (or will have) them. */
+  private noProxiesBecause(): string | undefined {
+    if (this.spec?.proxied === false) return 'this cluster was started without link proxies';
+    if (this.db && this.db.peerPort === undefined) {
+      return `the ${this.db.name} adapter declares no peerPort, so the local runtime cannot put a proxy on its node-to-node links (use --runtime docker, where faults are iptables rules inside each container)`;
+    }
+    return undefined;
+  }
+
+  async preflight(db: Db): Promise<void> {
+    this.db = db;
   }
 
   nodes(): NodeHandle[] {
@@ -108,42 +129,41 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
   async up(spec: ClusterSpec, p: Progress): Promise<NodeHandle[]> {
     if (this.spec) throw new Error('this runtime is already up');
     this.spec = spec;
+    const db = (this.db = spec.db);
     const names = nodeNames(spec.nodeCount);
-    const proxied = spec.proxied !== false;
-    const reserved = await reservePorts(2 * names.length);
-    const ports = new Map(names.map((name, i) => [name, { client: reserved.ports[2 * i]!, peer: reserved.ports[2 * i + 1]! }]));
-    const peerAddr = (n: string) => `127.0.0.1:${ports.get(n)!.peer}`;
+    const proxied = this.noProxiesBecause() === undefined;
+    const peerPort = db.peerPort;
+    const { block, release } = await reserveBlock(spec.runId, names.length, [db.clientPort, ...(peerPort !== undefined ? [peerPort] : [])]);
+    const ipOf = (i: number) => `${block}.${11 + i}`;
+    const proxyIp = (from: number, to: number) => `${block}.${100 + 10 * (from + 1) + (to + 1)}`;
 
-    if (proxied) {
-      for (const from of names) {
-        for (const to of names) {
+    if (proxied && peerPort !== undefined) {
+      for (const [fi, from] of names.entries()) {
+        for (const [ti, to] of names.entries()) {
           if (from === to) continue;
-          const proxy = new LinkProxy(`${from}->${to}`, { host: '127.0.0.1', port: ports.get(to)!.peer }, names.indexOf(from) * 31 + names.indexOf(to));
-          await proxy.listen();
+          const proxy = new LinkProxy(`${from}->${to}`, { host: ipOf(ti), port: peerPort }, fi * 31 + ti);
+          await proxy.listen(peerPort, proxyIp(fi, ti));
           this.proxies.set(`${from}->${to}`, proxy);
         }
       }
     }
 
-    for (const name of names) {
+    for (const [i, name] of names.entries()) {
       const dir = join(spec.runDir, name);
       const dataDir = join(dir, 'data');
       mkdirSync(dataDir, { recursive: true });
       const clockFile = join(dir, 'clock-offset');
       writeAtomic(clockFile, faketimeOffset(0));
-      const peers: Record<string, string> = {};
-      for (const other of names) {
-        peers[other] = other === name || !proxied ? peerAddr(other) : `127.0.0.1:${this.proxies.get(`${name}->${other}`)!.port}`;
-      }
-      const { client } = ports.get(name)!;
-      const handle: NodeHandle = { name, clientAddr: `127.0.0.1:${client}`, peerAddr: peerAddr(name), dataDir, logFile: join(dir, 'node.log') };
-      const args = [storeMainPath(), ...storeArgs({ name, peers, spec, dataDir, clientPort: client, clientHost: '127.0.0.1' })];
-      const env = this.faketimeLib ? faketimeEnv(this.faketimeLib, clockFile) : {};
-      this.byName.set(name, { handle, args, env, clockFile, paused: false, killed: true });
+      // This node's view: itself at its own address, every other node at the proxy of the link to it.
+      const view: DbCluster = { nodes: names.map((other, j) => ({ name: other, ip: j === i || this.proxies.size === 0 ? ipOf(j) : proxyIp(i, j) })) };
+      const cmd = db.command({ name, ip: ipOf(i), dataDir, runtime: 'local' }, view);
+      const handle: NodeHandle = { name, clientAddr: `${ipOf(i)}:${db.clientPort}`, peerAddr: `${ipOf(i)}:${peerPort ?? db.clientPort}`, dataDir, logFile: join(dir, 'node.log') };
+      const env = nodeEnv(cmd.env, this.faketimeLib ? faketimeEnv(this.faketimeLib, clockFile) : {}, dataDir);
+      this.byName.set(name, { handle, ip: ipOf(i), port: db.clientPort, argv: cmd.argv, env, clockFile, paused: false, killed: true });
     }
-    await reserved.release();
-    p.log(`local: starting ${names.length} nodes under ${spec.runDir}`);
-    await Promise.all([...this.byName.values()].map((n) => this.spawn(n)));
+    await release();
+    p.log(`local: starting ${names.length} nodes of ${db.name} on ${block}.0/24 under ${spec.runDir}`);
+    for (const n of this.byName.values()) this.spawn(n);
     await Promise.all([...this.byName.values()].map((n) => this.waitListening(n, p)));
     return this.nodes();
   }
@@ -156,8 +176,15 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
     const fd = openSync(n.handle.logFile, 'a');
     try {
       const detached = this.opts.detached === true;
-      const child = spawn(process.execPath, n.args, { env: { ...process.env, ...n.env }, stdio: ['ignore', fd, fd], detached });
-      child.on('error', () => {}); // exits are observed through pid checks
+      const child = spawn(n.argv[0]!, n.argv.slice(1), { env: { ...process.env, ...n.env }, stdio: ['ignore', fd, fd], detached });
+      child.on('error', (err) => {
+        // e.g. argv[0] not found: say so in the node's log, which waitListening quotes
+        try {
+          writeFileSync(n.handle.logFile, `faultline: cannot start ${n.argv[0]}: ${err.message}\n`, { flag: 'a' });
+        } catch {
+          // the run folder is gone
+        }
+      });
       if (detached) child.unref();
       else trackForExit(child);
       n.child = child;
@@ -183,12 +210,11 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
   }
 
   private async waitListening(n: LocalNode, p: Progress): Promise<void> {
-    const port = Number(n.handle.clientAddr.split(':')[1]);
     await pollUntil(`${n.handle.name} to listen on ${n.handle.clientAddr}`, async () => {
       if (n.pid === undefined || !isOurProcess(n.pid, n.handle.dataDir) || isZombie(n.pid)) {
         throw new GiveUp(`${n.handle.name} exited before listening: ${tail(n.handle.logFile)}`);
       }
-      return tcpOpen('127.0.0.1', port, 200);
+      return tcpOpen(n.ip, n.port, 200);
     }, p.signal, 50);
   }
 
@@ -285,12 +311,25 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
     return Object.fromEntries([...this.proxies].map(([k, v]) => [k, { ...v.stats }]));
   }
 
+  /** The node's output, then each of the Db's logFiles (relative to its data folder unless absolute). */
   async logs(h: NodeHandle): Promise<string> {
+    const n = this.node(h);
+    let text: string;
     try {
-      return readFileSync(this.node(h).handle.logFile, 'utf8');
+      text = readFileSync(n.handle.logFile, 'utf8');
     } catch {
-      return '';
+      text = '';
     }
+    for (const f of this.spec?.db.logFiles ?? []) {
+      let body: string;
+      try {
+        body = readFileSync(f.startsWith('/') ? f : join(n.handle.dataDir, f), 'utf8');
+      } catch (err) {
+        body = `(${(err as Error).message})`;
+      }
+      text += `\n==> ${f} <==\n${body}`;
+    }
+    return text;
   }
 
   async down(p: Progress): Promise<void> {
@@ -308,8 +347,38 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
   }
 
   private needProxies(fault: string): void {
-    if (this.proxies.size === 0) throw new UnsupportedFault(fault, 'this cluster was started without link proxies');
+    if (this.proxies.size === 0) throw new UnsupportedFault(fault, this.noProxiesBecause() ?? 'this cluster has no link proxies');
   }
+}
+
+/**
+ * A loopback /24 of this run, 127.X.Y.0 (X in 100..227 from a hash of the run id, then onwards),
+ * whose node addresses .11… are free on every port the nodes will bind: held until release().
+ */
+async function reserveBlock(runId: string, count: number, ports: number[]): Promise<{ block: string; release: () => Promise<void> }> {
+  let h = 0;
+  for (const c of runId) h = (h * 31 + c.charCodeAt(0)) % (128 * 256);
+  for (let k = 0; k < 64; k++) {
+    const v = (h + k * 977) % (128 * 256);
+    const block = `127.${100 + (v >> 8)}.${v & 255}`;
+    const held: net.Server[] = [];
+    const close = () => Promise.all(held.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => {});
+    try {
+      for (let i = 0; i < count; i++) {
+        for (const port of ports) {
+          const server = net.createServer();
+          await new Promise<void>((r, j) => server.once('error', j).listen(port, `${block}.${11 + i}`, () => r()));
+          held.push(server);
+        }
+      }
+      return { block, release: close };
+    } catch (err) {
+      await close();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw err;
+    }
+  }
+  throw new Error(`no free loopback block for ${count} nodes on port(s) ${ports.join(', ')} (tried 64 blocks of 127.100-227.x.0/24)`);
 }
 
 /** One-letter process state from /proc (R, S, T stopped, Z zombie, ...), '' when gone. */

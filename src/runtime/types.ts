@@ -9,6 +9,8 @@
 // - A capability the runtime lacks (netem delay without the kernel module, the clock without
 //   libfaketime) throws `UnsupportedFault` naming what is missing; it never pretends.
 
+import type { Db } from '../db/types.js';
+
 /** Deadline, cancellation and a log line sink for one long action. */
 export interface Progress {
   signal: AbortSignal;
@@ -18,17 +20,29 @@ export interface Progress {
 /** A node -> the nodes whose messages it drops (Jepsen's grudge). */
 export type Grudge = Readonly<Record<string, readonly string[]>>;
 
-/** What to bring up. Serializable (stored in cluster.json and in the run row). */
+/**
+ * What to bring up: `db` says how to run a node (src/db/types.ts, the public contract; the
+ * runtimes know a database only through it). Everything but `db` is plain data; cluster.json
+ * stores the db's name in its place (`serializableSpec`).
+ */
 export interface ClusterSpec {
   /** Unique id of this run; every container, network, process and file carries it. */
   runId: string;
-  protocol: 'raft' | 'paxos' | 'zab';
+  db: Db;
+  /** The folder a relative `db.image.dockerfile` is read from (the adapter module's); default: cwd. */
+  dbDir?: string;
   nodeCount: number;
-  bugs: string[];
   /** Where data folders and logs go (a folder of its own per run). */
   runDir: string;
-  /** Local runtime only: route node-to-node traffic through harness proxies (needed for faults). */
+  /** Local runtime only: route node-to-node traffic through harness proxies (needed for faults; needs db.peerPort). */
   proxied?: boolean;
+}
+
+/** A ClusterSpec as stored (cluster.json): the db by its name. */
+export type StoredClusterSpec = Omit<ClusterSpec, 'db'> & { db: string };
+
+export function serializableSpec(spec: ClusterSpec): StoredClusterSpec {
+  return { ...spec, db: spec.db.name };
 }
 
 /** One node as the harness addresses it. */
@@ -71,6 +85,11 @@ export interface Host {
   nodes(): NodeHandle[];
   /** How this runtime implements each fault, and why any is unavailable (static before `up`, final after). */
   mechanisms(): FaultMechanisms;
+  /**
+   * Before anything starts: refuses (UserError) a Db this runtime cannot run, and says which
+   * faults it cannot inject on that Db (mechanisms() reflects it from then on).
+   */
+  preflight?(db: Db, dbDir?: string): Promise<void>;
   /** The safety net: undoes every fault of every ability (partitions, loss, delay, paused, killed). */
   heal(p: Progress): Promise<void>;
   logs(n: NodeHandle): Promise<string>;

@@ -9,7 +9,7 @@ import test, { type ExecutionContext } from 'ava';
 import { dockerAnswers } from '../../src/runtime/docker.js';
 import { newRunId } from '../../src/runtime/common.js';
 import { isolate } from '../../nemeses/grudge.js';
-import { leaderOf, statuses } from '../../src/db/store.js';
+import { leaderOf, statuses, storeDb } from '../../src/db/store.js';
 import { need, pollUntil, progress, type ClusterSpec, type NodeHandle, type Runtime } from '../../src/runtime/types.js';
 import { StoreClient } from '../../src/store/client.js';
 import { compose } from '../../nemeses/index.js';
@@ -30,7 +30,7 @@ export function useTempHome(): string {
 
 export function newSpec(nodeCount = 3, o: Partial<ClusterSpec> = {}): ClusterSpec {
   const runId = newRunId();
-  return { runId, protocol: 'raft', nodeCount, bugs: [], runDir: mkdtempSync(join(tmpdir(), `faultline-${runId}-`)), ...o };
+  return { runId, db: storeDb('raft'), nodeCount, runDir: mkdtempSync(join(tmpdir(), `faultline-${runId}-`)), ...o };
 }
 
 export function removeDir(dir: string): void {

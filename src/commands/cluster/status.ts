@@ -26,7 +26,7 @@ export default class ClusterStatus extends FaultlineCommand {
         ? { name: n.name, clientAddr: n.clientAddr, up: true, role: s.role, term: s.term, leader: s.leader ?? null, commitIndex: s.commitIndex }
         : { name: n.name, clientAddr: n.clientAddr, up: false };
     });
-    this.say(`cluster ${state.runId} (${state.runtime}, ${state.spec.protocol})`);
+    this.say(`cluster ${state.runId} (${state.runtime}, ${state.spec.db})`);
     for (const n of nodes) {
       this.say(n.up ? `  ${n.name}  ${n.role!.padEnd(13)} term ${n.term}  leader ${n.leader ?? '-'}  commit ${n.commitIndex}` : `  ${n.name}  down (no answer from ${n.clientAddr})`);
     }

@@ -9,9 +9,9 @@ import { faultlineHome } from '../../core/home.js';
 import { newRunId } from '../../runtime/common.js';
 import { readClusterState, writeClusterState, type ClusterState } from '../../runtime/cluster-state.js';
 import { chooseRuntime, parseRuntimeChoice, RUNTIME_CHOICES } from '../../runtime/index.js';
-import { pollUntil, progress, type ClusterSpec } from '../../runtime/types.js';
+import { pollUntil, progress, serializableSpec, type ClusterSpec } from '../../runtime/types.js';
 import { BUGS, parseBugs } from '../../store/bugs.js';
-import { statuses, leaderOf } from '../../db/store.js';
+import { statuses, leaderOf, storeDb, type StoreProtocol } from '../../db/store.js';
 
 const DBS = ['raft', 'paxos', 'zab'] as const;
 
@@ -59,7 +59,7 @@ export default class ClusterUp extends FaultlineCommand {
     const { runtime, reason } = await chooseRuntime(choice, { persistent: true });
     this.note(reason);
     const runId = newRunId();
-    const spec: ClusterSpec = { runId, protocol: flags.db as ClusterSpec['protocol'], nodeCount, bugs, runDir: join(faultlineHome(), 'clusters', runId), proxied: false };
+    const spec: ClusterSpec = { runId, db: storeDb(flags.db as StoreProtocol, bugs), nodeCount, runDir: join(faultlineHome(), 'clusters', runId), proxied: false };
     const p = progress(flags['timeout-ms'], (m) => this.note(m));
     const started = Date.now();
     let nodes;
@@ -71,7 +71,7 @@ export default class ClusterUp extends FaultlineCommand {
     }
     const upMs = Date.now() - started;
     const state: ClusterState = {
-      runId, runtime: runtime.kind, spec, nodes, mechanisms: runtime.mechanisms(), keepData: flags['keep-data'], startedAt: new Date(started).toISOString(),
+      runId, runtime: runtime.kind, spec: { ...serializableSpec(spec), bugs }, nodes, mechanisms: runtime.mechanisms(), keepData: flags['keep-data'], startedAt: new Date(started).toISOString(),
       ...('image' in runtime && runtime.image ? { image: (runtime.image as { tag: string }).tag } : {}),
     };
     writeClusterState(state);
