@@ -49,7 +49,10 @@ export default function redis(opts = {}) {
       // One process tree per node: killing or pausing the node stops both. redis-server is exec'd so
       // it is the node's main process; the Sentinel is its sibling in the background.
       const script = [`mkdir -p "${d}" && cd "${d}" || exit 1`, `[ -f redis.conf ] || printf '%s\\n' "$REDIS_CONF" > redis.conf`,
-        `[ -f sentinel.conf ] || printf '%s\\n' "$SENTINEL_CONF" > sentinel.conf`, 'redis-sentinel sentinel.conf &', 'exec redis-server redis.conf'].join('\n');
+        `[ -f sentinel.conf ] || printf '%s\\n' "$SENTINEL_CONF" > sentinel.conf`,
+        // Debian's Redis is built with jemalloc, which hangs under libfaketime (libfaketime#130):
+        // no LD_PRELOAD, so --nemesis clock cannot move Redis's clock (see README).
+        'unset LD_PRELOAD', 'redis-sentinel sentinel.conf &', 'exec redis-server redis.conf'].join('\n');
       return { argv: ['sh', '-c', script], env: { REDIS_CONF: redisConf.join('\n'), SENTINEL_CONF: sentinelConf.join('\n') } };
     },
     async ready(nodes, signal) {
@@ -174,5 +177,12 @@ class RedisClient {
 }
 
 /** `p`, or a rejection when `signal` aborts first (the command may still run: the caller says info). */
-const abortable = (p, signal) =>
-  Promise.race([p, new Promise((_, reject) => (signal.aborted ? reject(new Error('timed out')) : signal.addEventListener('abort', () => reject(new Error('timed out')), { once: true })))]);
+function abortable(p, signal) {
+  let onAbort;
+  const aborted = new Promise((_, reject) => {
+    onAbort = () => reject(new Error('timed out'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([p, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}

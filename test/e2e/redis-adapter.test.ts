@@ -76,13 +76,20 @@ dtest('reads from replicas under partitions: invalid, and the counterexample is 
     t.is(invalid!.valid, false);
     t.is(run.checkers.linearizable, false);
     t.true(run.counterexamples.length > 0, 'a counterexample');
-    const results = JSON.parse(readFileSync(join(invalid!.runDir, 'results.json'), 'utf8')) as { verdict: { results: Record<string, { valid: unknown }> } };
-    t.is(results.verdict.results.linearizable!.valid, false);
+    type Failure = { explanation: { text: string; minimal: boolean; minimalOps: { description: string }[] } };
+    const results = JSON.parse(readFileSync(join(invalid!.runDir, 'results.json'), 'utf8')) as { verdict: { results: Record<string, { valid: unknown; failure?: Failure }> } };
+    const lin = results.verdict.results.linearizable!;
+    t.is(lin.valid, false);
+    const ex = lin.failure!.explanation;
+    t.true(ex.minimal, 'a minimal counterexample');
+    t.true(ex.minimalOps.some((o) => /^read/.test(o.description)), 'the anomaly is a read (a stale replica read)');
+    t.regex(ex.text, /^read of .* cannot follow /);
+    // The report shows this run's own counterexample, not only the generic help text.
     const html = readFileSync(invalid!.report!, 'utf8');
-    t.regex(html, /non-linearizable/i, 'the report names the anomaly');
+    t.true(html.includes(ex.text.slice(0, 40)), `the report names the anomaly: ${ex.text}`);
     t.regex(html, /reads=replica/, 'the report carries the --db-opt (rerun line)');
     // The nodes' own logs are collected (Db.logFiles).
-    t.regex(readFileSync(join(invalid!.runDir, 'n2', 'data', 'sentinel.log'), 'utf8'), /\+monitor master mymaster/);
+    t.regex(readFileSync(join(invalid!.runDir, 'cluster', 'n2', 'data', 'sentinel.log'), 'utf8'), /\+monitor master mymaster/);
   } finally {
     await cli(['db', 'stop'], { env: { FAULTLINE_HOME: home } });
   }
