@@ -17,6 +17,10 @@ import { openDb } from '../history/db.js';
 import { createRun, finishRun } from '../history/runs.js';
 import { openSink } from '../history/sink.js';
 import { chooseRuntime } from '../runtime/index.js';
+import { progress } from '../runtime/types.js';
+
+/** How long making the database's image may take before the run is refused (a first mmdebstrap build takes minutes). */
+const IMAGE_TIMEOUT_MS = 30 * 60_000;
 import type { RunContext } from './context.js';
 import { historyFileReporter, multiplex, resultsReporter, type Reporter } from './reporters.js';
 import type { TestSpec } from './spec.js';
@@ -48,8 +52,10 @@ export async function openRun(spec: TestSpec, o: RunOptions): Promise<RunContext
   // The database first: a wrong adapter module is refused before a runtime is even asked.
   const loaded = await loadDb(spec);
   const { runtime, reason } = await chooseRuntime(spec.runtime);
-  // The runtime sees the Db: an image it cannot have is refused, faults it cannot inject on it are known.
-  await runtime.preflight?.(loaded.db, loaded.dir);
+  // The runtime sees the Db: an image it cannot have is refused, one it can is built now (outside
+  // the run's time limit: the first build of a Debian image takes minutes), faults it cannot
+  // inject on this Db are known.
+  await runtime.preflight?.(loaded.db, loaded.dir, progress(IMAGE_TIMEOUT_MS, log));
   for (const fault of spec.nemesis) {
     const gap = familyOf(fault).sizeGap?.(spec.nodes);
     if (gap) throw new UserError(`--nemesis ${fault} cannot run here: ${gap}`);

@@ -230,26 +230,22 @@ export class DockerRuntime implements Host, CanKill, CanPause, CanPartition, Can
     return [...this.byName.values()].map((n) => n.handle).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   }
 
-  /** Refuses, before anything starts, a Db whose image cannot be had here. */
-  async preflight(db: Db, dbDir = process.cwd()): Promise<void> {
-    const img = db.image;
-    if (db.prepare) return; // the image comes from prepare, at up
-    if ('tag' in img && !('dockerfile' in img) && !(await imageEngine(this.docker).imageExists(img.tag))) {
-      throw new UserError(`--db ${db.name}: image ${img.tag} is not on this Docker daemon (Faultline never pulls: build or load it first, or give { dockerfile } or { debianPackages })`);
-    }
-    if ('dockerfile' in img && !existsSync(join(resolve(dbDir, img.dockerfile), 'Dockerfile'))) {
-      throw new UserError(`--db ${db.name}: image.dockerfile ${JSON.stringify(img.dockerfile)} has no Dockerfile (looked in ${resolve(dbDir, img.dockerfile)})`);
-    }
+  /** The image `up` runs, made in preflight for this Db (or in up, when preflight was not called). */
+  private prepared?: { db: Db; image: ImageResult };
+
+  /** Before anything starts: builds or finds the Db's image; a missing { tag } or Dockerfile is a UserError. */
+  async preflight(db: Db, dbDir: string, p: Progress): Promise<void> {
+    const image = this.opts.root ? await ensureImage(p, this.opts.root) : await ensureDbImage(imageEngine(this.docker), db, dbDir, p);
+    if (image.built) await pruneSuperseded(image.tag);
+    this.prepared = { db, image };
   }
 
   async up(spec: ClusterSpec, p: Progress): Promise<NodeHandle[]> {
     if (this.spec) throw new Error('this runtime is already up');
     this.spec = spec;
     const db = spec.db;
-    this.image = this.opts.root
-      ? await ensureImage(p, this.opts.root)
-      : await ensureDbImage(imageEngine(this.docker), db, spec.dbDir ?? process.cwd(), p);
-    if (this.image.built) await pruneSuperseded(this.image.tag);
+    if (this.prepared?.db !== db) await this.preflight(db, spec.dbDir ?? process.cwd(), p);
+    this.image = this.prepared!.image;
     const names = nodeNames(spec.nodeCount);
     const prefix = await this.createNetwork(spec.runId, p);
     const ipOf = (i: number) => `${prefix}.${11 + i}`;

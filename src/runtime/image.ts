@@ -10,7 +10,7 @@
 // src/db/store-image.ts). No dockerode here: docker.ts passes the engine calls in as an `ImageEngine`.
 
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -61,10 +61,17 @@ export function baseTag(repos: ImageRepos = DEFAULT_REPOS): string {
   return `${repos.base}:${sha([DEBIAN_SUITE, 'minbase', ...basePackages()])}`;
 }
 
-/** Writes the store's build context into a new temp folder; returns it (for `--context`, below). */
+/**
+ * Writes the store's build context into a new temp folder for `--context` (below): laid out for
+ * online users, `Dockerfile` is docker/Dockerfile (FROM node:22-bookworm-slim), the offline one
+ * is beside it as Dockerfile.offline.
+ */
 export function prepareContext(root = packageRoot()): string {
   const ctx = mkdtempSync(join(tmpdir(), 'faultline-image-'));
   writeStoreContext(ctx, root);
+  copyFileSync(join(dockerDir(), 'Dockerfile.offline'), join(ctx, 'Dockerfile.offline'));
+  copyFileSync(join(dockerDir(), 'Dockerfile'), join(ctx, 'Dockerfile'));
+  rmSync(join(ctx, 'Dockerfile.online'), { force: true });
   return ctx;
 }
 
@@ -129,7 +136,7 @@ export async function ensureDbImage(engine: ImageEngine, db: Db, dir: string, p:
   const done = (tag: string, built: boolean) => ({ tag, built, baseBuilt: base.built, buildMs: built ? Date.now() - started : 0 });
   if ('debianPackages' in image) {
     const packages = [...new Set([...basePackages(), ...image.debianPackages])];
-    const tag = `faultline-deb-${repoSlug(db.name)}:${sha([DEBIAN_SUITE, 'minbase', ...[...packages].sort()])}`;
+    const tag = `faultline-deb:${sha([DEBIAN_SUITE, 'minbase', ...[...packages].sort()])}`;
     return done(tag, await importDebian(engine, tag, packages, p));
   }
   if ('dockerfile' in image) {

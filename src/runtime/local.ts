@@ -118,7 +118,7 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
     return undefined;
   }
 
-  async preflight(db: Db): Promise<void> {
+  async preflight(db: Db, _dbDir?: string, _p?: Progress): Promise<void> {
     this.db = db;
   }
 
@@ -239,7 +239,11 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
     } catch {
       // already gone
     }
-    await pollUntil(`${h.name} to die`, async () => !isOurProcess(n.pid!, n.handle.dataDir) || isZombie(n.pid!), p.signal, 20);
+    // Our child: reaped only once every thread has exited and its sockets are closed (a
+    // multi-threaded process's leader shows as a zombie while its other threads still hold them).
+    const child = n.child;
+    const dead = child ? () => child.exitCode !== null || child.signalCode !== null : () => !isOurProcess(n.pid!, n.handle.dataDir) || isZombie(n.pid!);
+    await pollUntil(`${h.name} to die`, async () => dead(), p.signal, 20);
     n.killed = true;
     n.paused = false;
     this.savePids();

@@ -86,10 +86,12 @@ export interface Host {
   /** How this runtime implements each fault, and why any is unavailable (static before `up`, final after). */
   mechanisms(): FaultMechanisms;
   /**
-   * Before anything starts: refuses (UserError) a Db this runtime cannot run, and says which
-   * faults it cannot inject on that Db (mechanisms() reflects it from then on).
+   * Before anything starts (no run row yet, outside the run's time limit): refuses (UserError) a
+   * Db this runtime cannot run, makes what `up` will need of it (docker: builds or finds the
+   * image, which may take minutes the first time), and says which faults it cannot inject on it
+   * (mechanisms() reflects that from then on).
    */
-  preflight?(db: Db, dbDir?: string): Promise<void>;
+  preflight?(db: Db, dbDir: string, p: Progress): Promise<void>;
   /** The safety net: undoes every fault of every ability (partitions, loss, delay, paused, killed). */
   heal(p: Progress): Promise<void>;
   logs(n: NodeHandle): Promise<string>;

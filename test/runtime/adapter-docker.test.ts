@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { UserError } from '../../src/core/errors.js';
 import type { Db } from '../../src/db/types.js';
 import { newRunId, tcpOpen } from '../../src/runtime/common.js';
-import { DockerRuntime } from '../../src/runtime/docker.js';
+import { dockerClient, DockerRuntime } from '../../src/runtime/docker.js';
 import { dockerMode, p, removeDir, useTempHome } from './helpers.js';
 import type { ClusterSpec } from '../../src/runtime/types.js';
 
@@ -51,7 +51,7 @@ dtest('a { debianPackages } database: built offline, reachable, partition by ipt
     const started = Date.now();
     const nodes = await rt.up(spec, p(900_000));
     t.log(`image ${rt.image!.tag} (built: ${rt.image!.built}) and 3 nodes up in ${Date.now() - started} ms`);
-    t.regex(rt.image!.tag, /^faultline-deb-echo:[0-9a-f]{16}$/);
+    t.regex(rt.image!.tag, /^faultline-deb:[0-9a-f]{16}$/);
     t.deepEqual(nodes.map((n) => n.name), ['n1', 'n2', 'n3']);
     for (const n of nodes) {
       const [host, port] = n.clientAddr.split(':') as [string, string];
@@ -104,7 +104,8 @@ dtest('a { dockerfile } database FROM faultline-base builds offline and runs; a 
   t.false(again.built, 'an unchanged folder was rebuilt');
   t.is(again.tag, r.tag);
   const missing = echoDb({ tag: `faultline-no-such-image:${newRunId()}` });
-  const err = await t.throwsAsync(() => rt.preflight(missing), { instanceOf: UserError });
+  const err = await t.throwsAsync(() => rt.preflight(missing, process.cwd(), p()), { instanceOf: UserError });
   t.regex(err!.message, /image faultline-no-such-image:\S+ is not on this Docker daemon \(Faultline never pulls/);
+  await dockerClient().getImage(r.tag).remove({ force: true }).catch(() => {});
   removeDir(dir);
 });
