@@ -29,7 +29,7 @@ export default function redis(opts = {}) {
   const [failoverTimeout] = ints('failover-timeout-ms', '6000', 1, 100);
 
   return {
-    name: 'redis', // one name whatever the options: the image is cached under it
+    name: 'redis', // the options show in the run's rerun line
     image: { debianPackages: ['redis-server', 'redis-sentinel'] },
     clientPort: PORT,
     logFiles: ['redis.log', 'sentinel.log'],
