@@ -96,6 +96,10 @@ export function validateDb(value: unknown, where: string): Db {
   if (d.logFiles !== undefined && (!Array.isArray(d.logFiles) || !d.logFiles.every((x) => typeof x === 'string' && x !== ''))) {
     throw bad('logFiles', 'must be an array of file paths (strings)', d.logFiles);
   }
+  const uf = d.unsupportedFaults;
+  if (uf !== undefined && (typeof uf !== 'object' || uf === null || Array.isArray(uf) || !Object.values(uf).every((x) => typeof x === 'string' && x.trim() !== ''))) {
+    throw bad('unsupportedFaults', 'must be an object of fault name -> reason (a non-empty string)', uf);
+  }
   const node: DbNode = { name: 'n1', ip: '10.213.1.11', dataDir: '/faultline/data', runtime: 'docker' };
   const cluster: DbCluster = { nodes: [{ name: 'n1', ip: '10.213.1.11' }, { name: 'n2', ip: '10.213.1.12' }, { name: 'n3', ip: '10.213.1.13' }] };
   let cmd: unknown;

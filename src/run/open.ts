@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { unavailableFaults } from '../../nemeses/index.js';
-import { familyOf } from '../../nemeses/registry.js';
+import { FAULTS, familyOf } from '../../nemeses/registry.js';
 import { buildWorkload } from '../../workloads/index.js';
 import { UserError } from '../core/errors.js';
 import { faultlineHome } from '../core/home.js';
@@ -51,6 +51,12 @@ export async function openRun(spec: TestSpec, o: RunOptions): Promise<RunContext
   // --- refusals, before anything starts
   // The database first: a wrong adapter module is refused before a runtime is even asked.
   const loaded = await loadDb(spec);
+  const unsupported = loaded.db.unsupportedFaults ?? {};
+  for (const fault of Object.keys(unsupported)) {
+    if (!(FAULTS as readonly string[]).includes(fault)) throw new UserError(`${loaded.db.name}: unsupportedFaults names an unknown fault ${JSON.stringify(fault)} (known: ${FAULTS.join(', ')})`);
+  }
+  const refused = spec.nemesis.filter((f) => unsupported[f] !== undefined);
+  if (refused.length > 0) throw new UserError(`--nemesis ${refused.join(',')} cannot run on ${loaded.db.name}: ${refused.map((f) => unsupported[f]).join('; ')}`);
   // --leave-running: nodes that outlive the harness (local: own session; docker: persistent label).
   const { runtime, reason } = await chooseRuntime(spec.runtime, { persistent: spec.leaveRunning });
   // The runtime sees the Db: an image it cannot have is refused, one it can is built now (outside

@@ -41,6 +41,7 @@ const CASES: { title: string; source: string; message: RegExp }[] = [
   { title: 'client missing', source: withPatch('{ client: undefined }'), message: /: client must be a function \(got missing\)$/ },
   { title: 'ready not a function', source: withPatch('{ ready: true }'), message: /: ready must be a function when given \(got true\)$/ },
   { title: 'leader not a function', source: withPatch(`{ leader: 'n1' }`), message: /: leader must be a function when given \(got "n1"\)$/ },
+  { title: 'unsupportedFaults not reasons', source: withPatch(`{ unsupportedFaults: { clock: true } }`), message: /: unsupportedFaults must be an object of fault name -> reason \(a non-empty string\) \(got \{"clock":true\}\)$/ },
   { title: 'logFiles not a list', source: withPatch(`{ logFiles: 'redis.log' }`), message: /: logFiles must be an array of file paths \(strings\) \(got "redis.log"\)$/ },
   { title: 'default export a number', source: 'export default 42;\n', message: /: the default export must be a Db object or a function \(opts\) => Db \(got 42\)$/ },
   { title: 'no default export', source: 'export const db = {};\n', message: /: the module has no default export/ },
@@ -130,4 +131,19 @@ test.serial('on the local runtime, a Db without peerPort gets network faults ref
   writeFileSync(join(dir, 'adapter.mjs'), `export default ${GOOD};\n`);
   const line = await refused(t, ['--db', join(dir, 'adapter.mjs'), '--nemesis', 'partition,kill']);
   t.regex(line, /--nemesis partition cannot run on the local runtime: the toy adapter declares no peerPort/);
+});
+
+test.serial('a fault the adapter declares unsupported is refused with its reason before the run; an unknown fault name there is refused too', async (t) => {
+  const dir = tempDir('faultline-adapter-');
+  writeFileSync(join(dir, 'adapter.mjs'), `export default { ...${GOOD}, unsupportedFaults: { clock: 'its allocator hangs under libfaketime' } };\n`);
+  const line = await refused(t, ['--db', join(dir, 'adapter.mjs'), '--nemesis', 'kill,clock']);
+  t.regex(line, /--nemesis clock cannot run on toy: its allocator hangs under libfaketime/);
+  writeFileSync(join(dir, 'typo.mjs'), `export default { ...${GOOD}, unsupportedFaults: { clocks: 'x' } };\n`);
+  const typo = await refused(t, ['--db', join(dir, 'typo.mjs'), '--nemesis', 'kill']);
+  t.regex(typo, /unsupportedFaults names an unknown fault "clocks"/);
+});
+
+test.serial('the Redis example declares clock unsupported: --nemesis clock is refused naming libfaketime', async (t) => {
+  const line = await refused(t, ['--db', join(process.cwd(), 'examples/redis/adapter.mjs'), '--nemesis', 'clock']);
+  t.regex(line, /--nemesis clock cannot run on redis: .*libfaketime/);
 });
