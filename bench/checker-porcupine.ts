@@ -11,14 +11,14 @@
 // one process over all files, so its start-up is paid once.
 
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLinearizable } from '../checkers/linearizable.js';
-import type { Op } from '../src/core/op.js';
 import { parsePorcupine, type PorcupineHistory } from '../src/history/porcupine.js';
 import { appendHistory, type AppendHistoryOptions } from '../test/checkers/generate.js';
+import { buildHarness, exportCalls } from './checker-porcupine-lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -33,66 +33,12 @@ if (!porcupineDir) {
   process.exit(254);
 }
 
-/** The harness binary, built against PORCUPINE_DIR in a scratch copy of bench/checker-porcupine. */
-function buildHarness(work: string): string {
-  const dir = join(work, 'harness');
-  cpSync(join(repo, 'bench/checker-porcupine'), dir, { recursive: true });
-  const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOCACHE: join(work, 'gocache') };
-  execFileSync('go', ['mod', 'edit', `-replace=github.com/anishathalye/porcupine=${resolve(porcupineDir!)}`], { cwd: dir, env });
-  execFileSync('go', ['build', '-o', join(work, 'porcupine-harness'), '.'], { cwd: dir, env, stdio: 'inherit' });
-  return join(work, 'porcupine-harness');
-}
-
-/** The calls of a parsed history as the harness reads them. */
-function exportCalls(h: PorcupineHistory): { model: string; ops: unknown[] } {
-  const open = new Map<Op['process'], { op: Op; pos: number }>();
-  const calls: { inv: Op; pos: number; done?: Op; ret: number }[] = [];
-  const end = h.ops.length + 1;
-  h.ops.forEach((op, pos) => {
-    if (typeof op.process !== 'number') return;
-    if (op.type === 'invoke') return void open.set(op.process, { op, pos });
-    const inv = open.get(op.process);
-    if (!inv) return;
-    open.delete(op.process);
-    if (op.type === 'ok' || (op.type === 'fail' && h.failMeansFalse.includes(op.f.replace(/^:/, '')))) calls.push({ inv: inv.op, pos: inv.pos, done: op, ret: pos });
-    else if (op.type === 'info') calls.push({ inv: inv.op, pos: inv.pos, ret: end });
-  });
-  for (const inv of open.values()) calls.push({ inv: inv.op, pos: inv.pos, ret: end });
-  calls.sort((a, b) => a.pos - b.pos);
-  const kv = h.model === 'kv';
-  return {
-    model: kv ? 'kv' : 'cas',
-    ops: calls.map(({ inv, pos, done, ret }) => {
-      const f = inv.f.replace(/^:/, '');
-      const o: Record<string, unknown> = { c: Number(inv.process), call: pos, ret, crash: done === undefined };
-      if (kv) {
-        const [key, value] = inv.value as [string, string | null];
-        o.op = f;
-        o.k = key;
-        o.a = value;
-        if (done) o.v = (done.value as [string, string | null])[1] ?? '';
-        if (f === 'write') o.op = 'put';
-        if (f === 'read') o.op = 'get';
-      } else {
-        o.op = f;
-        if (f === 'write') o.a = inv.value;
-        if (f === 'cas') [o.a, o.b] = inv.value as [unknown, unknown];
-        if (done) {
-          o.v = done.value;
-          o.ok = done.type === 'ok';
-        }
-      }
-      return o;
-    }),
-  };
-}
-
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'faultline-porcupine-'));
-  const harness = buildHarness(work);
+  const harness = buildHarness(work, porcupineDir!);
   const subs = args.has('--only-kv') ? ['kv'] : args.has('--only-etcd') ? ['jepsen'] : args.has('--only-generated') ? ['generated'] : ['jepsen', 'kv', 'generated'];
   const generated: [string, AppendHistoryOptions][] = [];
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {

@@ -58,24 +58,27 @@ var casModel = porcupine.Model{
 	},
 }
 
+// byKey partitions a kv history by key (P-compositionality), keys in order of first call.
+func byKey(history []porcupine.Operation) [][]porcupine.Operation {
+	groups := map[string][]porcupine.Operation{}
+	var keys []string
+	for _, o := range history {
+		k := o.Input.(op).Key
+		if _, seen := groups[k]; !seen {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], o)
+	}
+	out := make([][]porcupine.Operation, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, groups[k])
+	}
+	return out
+}
+
 var kvModel = porcupine.Model{
-	Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
-		byKey := map[string][]porcupine.Operation{}
-		var keys []string
-		for _, o := range history {
-			k := o.Input.(op).Key
-			if _, seen := byKey[k]; !seen {
-				keys = append(keys, k)
-			}
-			byKey[k] = append(byKey[k], o)
-		}
-		out := make([][]porcupine.Operation, 0, len(keys))
-		for _, k := range keys {
-			out = append(out, byKey[k])
-		}
-		return out
-	},
-	Init: func() interface{} { return "" },
+	Partition: byKey,
+	Init:      func() interface{} { return "" },
 	Step: func(state, input, output interface{}) (bool, interface{}) {
 		in := input.(op)
 		s := state.(string)
@@ -118,6 +121,10 @@ func main() {
 		model := casModel
 		if f.Model == "kv" {
 			model = kvModel
+		} else if f.Model == "kv-cas" {
+			// A kv map of cas registers (bench/checker-1m.ts's 1M-op history): one per key.
+			model = casModel
+			model.Partition = byKey
 		}
 		start := time.Now()
 		res := porcupine.CheckOperationsTimeout(model, ops, timeout)
