@@ -25,7 +25,12 @@ export function buildHarness(work: string, porcupineDir: string): string {
  * The calls of a parsed history as the harness reads them. `kv-cas`: a kv map of cas registers
  * ([key, value] tuples with read / write / cas, as bench/checker-1m.ts generates), one per key.
  */
-export function exportCalls(h: Pick<PorcupineHistory, 'ops' | 'model' | 'failMeansFalse'>, as?: 'kv-cas'): { model: string; ops: unknown[] } {
+export function exportCalls(
+  h: Pick<PorcupineHistory, 'ops' | 'model' | 'failMeansFalse'>,
+  as?: 'kv-cas',
+  /** Knossos's corpus: the initial value, and a completed read of nil allowing any value (sent as crash: any output, its real return kept). */
+  knossos?: { init: unknown },
+): { model: string; ops: unknown[]; init?: unknown } {
   const open = new Map<Op['process'], { op: Op; pos: number }>();
   const calls: { inv: Op; pos: number; done?: Op; ret: number }[] = [];
   const end = h.ops.length + 1;
@@ -42,6 +47,7 @@ export function exportCalls(h: Pick<PorcupineHistory, 'ops' | 'model' | 'failMea
   calls.sort((a, b) => a.pos - b.pos);
   const kv = h.model === 'kv' && as !== 'kv-cas';
   return {
+    ...(knossos ? { init: knossos.init } : {}),
     model: as ?? (kv ? 'kv' : 'cas'),
     ops: calls.map(({ inv, pos, done, ret }) => {
       const f = inv.f.replace(/^:/, '');
@@ -64,6 +70,7 @@ export function exportCalls(h: Pick<PorcupineHistory, 'ops' | 'model' | 'failMea
         if (done) {
           o.v = out ?? null;
           o.ok = done.type === 'ok';
+          if (knossos && f === 'read' && o.v === null) o.crash = true;
         }
       }
       return o;

@@ -31,6 +31,8 @@ type op struct {
 type file struct {
 	Model string `json:"model"`
 	Ops   []op   `json:"ops"`
+	// The cas register's initial value (Knossos's corpus: 0); absent means nil.
+	Init interface{} `json:"init"`
 }
 
 var casModel = porcupine.Model{
@@ -119,6 +121,8 @@ func main() {
 			ops[i] = porcupine.Operation{ClientId: o.Client, Input: o, Call: o.Call, Output: nil, Return: o.Ret}
 		}
 		model := casModel
+		init := f.Init
+		model.Init = func() interface{} { return init }
 		if f.Model == "kv" {
 			model = kvModel
 		} else if f.Model == "kv-cas" {
