@@ -1,5 +1,9 @@
 // Ours vs Porcupine, side by side on the same files (a script, not a test):
-//   PORCUPINE_DIR=/path/to/porcupine-checkout node dist/bench/checker-porcupine.js [--only-kv|--only-etcd|--only-generated] [--timeout S]
+//   PORCUPINE_DIR=/path/to/porcupine-checkout node dist/bench/checker-porcupine.js [--only-kv|--only-etcd|--only-knossos|--only-generated] [--timeout S] [--whole N]
+// --only-knossos: Knossos's cas-register corpus (test/corpus/knossos) with Knossos's semantics
+// (initial 0, a nil read allows any value: exported to the harness as a read with any output).
+// --whole N: also N alternating whole-process runs per corpus: `node bin/run.js check FILES…`
+// against the harness binary on the exported files (one process each for the whole corpus).
 // --only-generated: kv append histories with crashed appends (test/checkers/generate.ts), the
 // issue's 214-op / 4-client one-key shape and 20k-op / 50-client ones.
 // Porcupine is built from its public repository (github.com/anishathalye/porcupine; Debian's
@@ -10,15 +14,16 @@
 // Porcupine's own timer around CheckOperationsTimeout, one run), plus verdicts. Porcupine runs as
 // one process over all files, so its start-up is paid once.
 
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLinearizable } from '../checkers/linearizable.js';
-import type { Op } from '../src/core/op.js';
 import { parsePorcupine, type PorcupineHistory } from '../src/history/porcupine.js';
+import { loadHistoryFile } from '../src/history/formats.js';
 import { appendHistory, type AppendHistoryOptions } from '../test/checkers/generate.js';
+import { buildHarness, exportCalls } from './checker-porcupine-lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -33,58 +38,22 @@ if (!porcupineDir) {
   process.exit(254);
 }
 
-/** The harness binary, built against PORCUPINE_DIR in a scratch copy of bench/checker-porcupine. */
-function buildHarness(work: string): string {
-  const dir = join(work, 'harness');
-  cpSync(join(repo, 'bench/checker-porcupine'), dir, { recursive: true });
-  const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOCACHE: join(work, 'gocache') };
-  execFileSync('go', ['mod', 'edit', `-replace=github.com/anishathalye/porcupine=${resolve(porcupineDir!)}`], { cwd: dir, env });
-  execFileSync('go', ['build', '-o', join(work, 'porcupine-harness'), '.'], { cwd: dir, env, stdio: 'inherit' });
-  return join(work, 'porcupine-harness');
+const wholeAt = process.argv.indexOf('--whole');
+/** Whole-process runs per corpus (0: none). */
+const wholeRuns = wholeAt > 0 ? Number(process.argv[wholeAt + 1]) : 0;
+
+interface Timed {
+  wallS: number;
+  cpuS: number;
 }
 
-/** The calls of a parsed history as the harness reads them. */
-function exportCalls(h: PorcupineHistory): { model: string; ops: unknown[] } {
-  const open = new Map<Op['process'], { op: Op; pos: number }>();
-  const calls: { inv: Op; pos: number; done?: Op; ret: number }[] = [];
-  const end = h.ops.length + 1;
-  h.ops.forEach((op, pos) => {
-    if (typeof op.process !== 'number') return;
-    if (op.type === 'invoke') return void open.set(op.process, { op, pos });
-    const inv = open.get(op.process);
-    if (!inv) return;
-    open.delete(op.process);
-    if (op.type === 'ok' || (op.type === 'fail' && h.failMeansFalse.includes(op.f.replace(/^:/, '')))) calls.push({ inv: inv.op, pos: inv.pos, done: op, ret: pos });
-    else if (op.type === 'info') calls.push({ inv: inv.op, pos: inv.pos, ret: end });
-  });
-  for (const inv of open.values()) calls.push({ inv: inv.op, pos: inv.pos, ret: end });
-  calls.sort((a, b) => a.pos - b.pos);
-  const kv = h.model === 'kv';
-  return {
-    model: kv ? 'kv' : 'cas',
-    ops: calls.map(({ inv, pos, done, ret }) => {
-      const f = inv.f.replace(/^:/, '');
-      const o: Record<string, unknown> = { c: Number(inv.process), call: pos, ret, crash: done === undefined };
-      if (kv) {
-        const [key, value] = inv.value as [string, string | null];
-        o.op = f;
-        o.k = key;
-        o.a = value;
-        if (done) o.v = (done.value as [string, string | null])[1] ?? '';
-        if (f === 'write') o.op = 'put';
-        if (f === 'read') o.op = 'get';
-      } else {
-        o.op = f;
-        if (f === 'write') o.a = inv.value;
-        if (f === 'cas') [o.a, o.b] = inv.value as [unknown, unknown];
-        if (done) {
-          o.v = done.value;
-          o.ok = done.type === 'ok';
-        }
-      }
-      return o;
-    }),
-  };
+/** Runs a command under /usr/bin/time (exit codes 0–2 are verdicts): wall and CPU seconds. */
+function timed(cmd: string, cmdArgs: string[]): Timed {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %U %S', cmd, ...cmdArgs], { encoding: 'utf8', maxBuffer: 1 << 26, cwd: repo, env: { ...process.env, PORCUPINE_TIMEOUT_S: String(timeoutS) } });
+  const line = r.stderr.split('\n').find((l) => l.startsWith('@@time '));
+  if (!line || (r.status !== null && r.status > 2)) throw new Error(`${cmd} failed (exit ${r.status}): ${r.stderr.slice(-1000)}`);
+  const [, wall, user, sys] = line.split(' ').map(Number);
+  return { wallS: wall!, cpuS: user! + sys! };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -92,8 +61,17 @@ const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toF
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'faultline-porcupine-'));
-  const harness = buildHarness(work);
-  const subs = args.has('--only-kv') ? ['kv'] : args.has('--only-etcd') ? ['jepsen'] : args.has('--only-generated') ? ['generated'] : ['jepsen', 'kv', 'generated'];
+  const harness = buildHarness(work, porcupineDir!);
+  const subs = args.has('--only-kv')
+    ? ['kv']
+    : args.has('--only-etcd')
+      ? ['jepsen']
+      : args.has('--only-knossos')
+        ? ['knossos']
+        : args.has('--only-generated')
+          ? ['generated']
+          : ['jepsen', 'kv', 'knossos', 'generated'];
+  const knossosDir = join(repo, 'test/corpus/knossos/cas-register');
   const generated: [string, AppendHistoryOptions][] = [];
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     generated.push([`a214-s${seed}`, { ops: 214, clients: 4, keys: 1, crashed: 15, seed }]);
@@ -103,15 +81,28 @@ async function main(): Promise<void> {
   generated.push(['a20k-c50-k10', { ops: 20_000, clients: 50, keys: 10, crashed: 100, seed: 1 }]);
   generated.push(['a20k-c50-k10-bad', { ops: 20_000, clients: 50, keys: 10, crashed: 100, seed: 1, violation: true }]);
   for (const sub of subs) {
-    const rows: { file: string; ops: number; ours: string; oursMs: number; json: string }[] = [];
-    const sources = sub === 'generated' ? generated.map(([name]) => name) : readdirSync(join(corpus, sub)).sort();
+    const rows: { file: string; ops: number; ours: string; oursMs: number; json: string; path?: string }[] = [];
+    const knossos = sub === 'knossos';
+    const sources =
+      sub === 'generated'
+        ? generated.map(([name]) => name)
+        : knossos
+          ? ['good', 'bad'].flatMap((d) => readdirSync(join(knossosDir, d)).filter((f) => f.endsWith('.edn') && f !== 'mongodb-v0-ack-rollback-.edn').sort().map((f) => `${d}/${f}`))
+          : readdirSync(join(corpus, sub)).sort();
     for (const f of sources) {
       let h: PorcupineHistory;
-      if (sub === 'generated') {
+      let path: string | undefined;
+      if (knossos) {
+        // The nemesis-only file is left out: no client op, nothing for either checker to decide.
+        path = join(knossosDir, f);
+        // (format is only a label here: the calls are exported as a cas register either way)
+        h = { format: 'porcupine-etcd', ops: (await loadHistoryFile(path)).ops, model: 'cas-register', initial: 0, failMeansFalse: [] };
+      } else if (sub === 'generated') {
         const ops = appendHistory(generated.find(([name]) => name === f)![1]);
         h = { format: 'porcupine-kv', ops, model: 'kv', initial: '', failMeansFalse: [] };
       } else {
-        const text = readFileSync(join(corpus, sub, f), 'utf8');
+        path = join(corpus, sub, f);
+        const text = readFileSync(path, 'utf8');
         if (text.trim() === '') continue;
         h = parsePorcupine(text, f);
       }
@@ -119,13 +110,13 @@ async function main(): Promise<void> {
       let verdict = '';
       for (let i = 0; i < 3; i++) {
         const t0 = performance.now();
-        const r = await checkLinearizable(h.ops, { name: h.model, initial: h.initial }, { failMeansFalse: h.failMeansFalse, budgetMs: 60_000 });
+        const r = await checkLinearizable(h.ops, { name: h.model, initial: h.initial, ...(knossos ? { nilReads: 'any' as const } : {}) }, { failMeansFalse: h.failMeansFalse, budgetMs: 60_000 });
         times.push(performance.now() - t0);
         verdict = r.valid === true ? 'Ok' : r.valid === false ? 'Illegal' : 'Unknown';
       }
-      const json = join(work, `${sub}-${f}.json`);
-      writeFileSync(json, JSON.stringify(exportCalls(h)));
-      rows.push({ file: f, ops: h.ops.length, ours: verdict, oursMs: median(times), json });
+      const json = join(work, `${sub}-${f.replace('/', '-')}.json`);
+      writeFileSync(json, JSON.stringify(exportCalls(h, undefined, knossos ? { init: 0 } : undefined)));
+      rows.push({ file: f, ops: h.ops.length, ours: verdict, oursMs: median(times), json, ...(path ? { path } : {}) });
     }
     // One harness process per file (Go starts in milliseconds), so rows print as they finish.
     const runHarness = (json: string): { res: string; ms: number } => {
@@ -148,6 +139,20 @@ async function main(): Promise<void> {
       console.log(r.file.padEnd(16), String(r.ops).padStart(6), r.ours.padStart(9), fmt(r.oursMs).padStart(8), t.res.padStart(10), fmt(t.ms).padStart(8), ` ${agree}`);
     }
     console.log(`TOTAL ${sub}: ours ${fmt(oursTotal)} ms, Porcupine ${fmt(theirsTotal)} ms (ratio ${(oursTotal / theirsTotal).toFixed(2)}×), ${disagree} disagreements`);
+    if (wholeRuns > 0 && sub !== 'generated') whole(sub, rows, knossos);
+  }
+  function whole(sub: string, rows: { path?: string; json: string }[], knossos: boolean): void {
+    const flags = knossos ? ['--model', 'cas-register', '--nil-reads', 'any', '--initial', '0'] : [];
+    const ours: Timed[] = [];
+    const theirs: Timed[] = [];
+    for (let i = 0; i < wholeRuns; i++) {
+      ours.push(timed(process.execPath, [join(repo, 'bin/run.js'), 'check', ...rows.map((r) => r.path!), ...flags]));
+      theirs.push(timed(harness, rows.map((r) => r.json)));
+    }
+    const m = (xs: Timed[], k: keyof Timed): string => median(xs.map((x) => x[k])).toFixed(2);
+    console.log(
+      `WHOLE ${sub} (${rows.length} files, ${wholeRuns} alternating runs, medians): ours ${m(ours, 'wallS')} s wall / ${m(ours, 'cpuS')} s cpu, Porcupine harness ${m(theirs, 'wallS')} s wall / ${m(theirs, 'cpuS')} s cpu`,
+    );
   }
 }
 

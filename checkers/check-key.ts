@@ -88,6 +88,14 @@ export interface PreparedKey {
   ops: number;
   calls: Calls;
   pruned: PruneReport;
+  /** model.certainViolation's answer once computed (null: none), so it is computed once per key. */
+  certain?: number | null;
+}
+
+/** model.certainViolation of a prepared key, computed once. */
+function certainOf(model: AnyModel, prepared: PreparedKey): number | undefined {
+  if (prepared.certain === undefined) prepared.certain = model.certainViolation?.(prepared.calls) ?? null;
+  return prepared.certain ?? undefined;
 }
 
 export function prepareKey(model: AnyModel, item: KeyPairs): PreparedKey {
@@ -98,7 +106,7 @@ export function prepareKey(model: AnyModel, item: KeyPairs): PreparedKey {
 
 /** True when the model proves the key non-linearizable without search (see certainViolation). */
 export function hasCertainViolation(model: AnyModel, prepared: PreparedKey): boolean {
-  return model.certainViolation?.(prepared.calls) !== undefined;
+  return certainOf(model, prepared) !== undefined;
 }
 
 export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options: KeyCheckOptions): KeyVerdict {
@@ -110,15 +118,9 @@ export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options:
   let outcome: SearchOutcome | undefined;
   let searched: Calls = calls;
   let configurations = 0;
-  // Ordering for violations: a non-linearizable prefix proves the whole non-linearizable (every
-  // prefix of a linearizable history is linearizable, running calls read as crashed), and a
-  // short prefix is searched far faster than the whole. Doubling keeps the extra work under 2×.
-  // Only impure calls count as running at a cut: pure ones (reads) that read as crashed in the
-  // prefix are dropped by pruneCrashed, so they cost nothing.
-  const impure = calls.map((c) => model.isPure?.(c.input, c.output) !== true);
   // A certain violation found without search decides at once (the search would have to exhaust
   // every configuration before it, which at high concurrency can exceed any budget).
-  const certain = model.certainViolation?.(calls);
+  const certain = certainOf(model, prepared);
   if (certain !== undefined) {
     const verdict: KeyVerdict = { ...base, valid: false, configurations: 0 };
     if (options.explain) {
@@ -131,6 +133,12 @@ export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options:
     }
     return verdict;
   }
+  // Ordering for violations: a non-linearizable prefix proves the whole non-linearizable (every
+  // prefix of a linearizable history is linearizable, running calls read as crashed), and a
+  // short prefix is searched far faster than the whole. Doubling keeps the extra work under 2×.
+  // Only impure calls count as running at a cut: pure ones (reads) that read as crashed in the
+  // prefix are dropped by pruneCrashed, so they cost nothing.
+  const impure = calls.map((c) => model.isPure?.(c.input, c.output) !== true);
   const returns = Float64Array.from(calls.filter((c, i) => impure[i] && c.returnAt !== Infinity).map((c) => c.returnAt)).sort();
   const notCountedBefore = new Int32Array(calls.length + 1);
   calls.forEach((c, i) => (notCountedBefore[i + 1] = notCountedBefore[i]! + (!impure[i] || c.returnAt === Infinity ? 1 : 0)));

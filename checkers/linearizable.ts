@@ -165,43 +165,80 @@ function balance(items: readonly KeyPairs[], n: number): KeyPairs[][] {
   return batches;
 }
 
-/** One pair as a tuple: invoke f, value, index, process, timeNs; callAt, returnAt (-1: crashed); completion type, value, timeNs, index. */
-type PackedPair = [string, unknown, number, Op['process'], number, number, number, Op['type'] | null, unknown, number | null, number | null];
+const TYPES: readonly Op['type'][] = ['invoke', 'ok', 'fail', 'info'];
+/** Numbers per pair in the packed columns (see encodeItems). */
+const STRIDE = 9;
 
-/**
- * Packs items for a worker: compact JSON tuples in UTF-8 bytes whose buffer is transferred.
- * Structured-cloning a million op objects took ~17 s and doubled memory; this takes ~1 s.
- */
-export function encodeItems(items: readonly KeyPairs[]): Uint8Array {
-  const packed = items.map((item) => [
-    item.key,
-    item.pairs.map((p): PackedPair => [
-      p.invoke.f, p.invoke.value ?? null, p.invoke.index, p.invoke.process, p.invoke.timeNs,
-      p.callAt, p.returnAt === Infinity ? -1 : p.returnAt,
-      p.done?.type ?? null, p.done?.value ?? null, p.done?.timeNs ?? null, p.done?.index ?? null,
-    ]),
-  ]);
-  return new TextEncoder().encode(JSON.stringify(packed));
+/** Items packed for a worker: numbers in a transferred buffer, strings and values as one JSON text. */
+export interface PackedItems {
+  /** Per pair: f (index into strings), invoke index, process, invoke timeNs, callAt, returnAt (-1: crashed), completion type (-1: none), its index, its timeNs. */
+  numbers: Float64Array;
+  /** JSON of [keys, pairs per key, f names, values (invoke then completion value per pair)]. */
+  text: string;
 }
 
-export function decodeItems(bytes: Uint8Array): KeyPairs[] {
-  const packed = JSON.parse(new TextDecoder().decode(bytes)) as [string, PackedPair[]][];
-  return packed.map(([key, pairs]) => ({
-    key,
-    pairs: pairs.map(([f, value, index, process, timeNs, callAt, returnAt, doneType, doneValue, doneTimeNs, doneIndex]) => {
-      const invoke: Op = { index, type: 'invoke', process, f, value, timeNs };
-      const pair: KeyPairs['pairs'][number] = { invoke, callAt, returnAt: returnAt === -1 ? Infinity : returnAt };
-      if (doneType !== null) pair.done = { index: doneIndex!, type: doneType, process, f, value: doneValue, timeNs: doneTimeNs! };
-      return pair;
-    }),
-  }));
+/**
+ * Packs items for a worker: the numbers of every pair in one Float64Array whose buffer is
+ * transferred, and only the keys, f names and values as JSON. Structured-cloning a million op
+ * objects took ~17 s and doubled memory; JSON tuples of whole pairs took ~6 s of CPU on this
+ * 2-core machine; this packs the values alone (a few bytes per op).
+ */
+export function encodeItems(items: readonly KeyPairs[]): PackedItems {
+  let total = 0;
+  for (const item of items) total += item.pairs.length;
+  const numbers = new Float64Array(total * STRIDE);
+  const fIds = new Map<string, number>();
+  // Grown by push: `new Array(n)` of a million slots is a slow dictionary-mode array.
+  const values: unknown[] = [];
+  let n = 0;
+  for (const item of items) {
+    for (const p of item.pairs) {
+      const at = n * STRIDE;
+      let f = fIds.get(p.invoke.f);
+      if (f === undefined) fIds.set(p.invoke.f, (f = fIds.size));
+      numbers[at] = f;
+      numbers[at + 1] = p.invoke.index;
+      numbers[at + 2] = p.invoke.process as number;
+      numbers[at + 3] = p.invoke.timeNs;
+      numbers[at + 4] = p.callAt;
+      numbers[at + 5] = p.returnAt === Infinity ? -1 : p.returnAt;
+      numbers[at + 6] = p.done ? TYPES.indexOf(p.done.type) : -1;
+      numbers[at + 7] = p.done?.index ?? 0;
+      numbers[at + 8] = p.done?.timeNs ?? 0;
+      values.push(p.invoke.value ?? null, p.done?.value ?? null);
+      n++;
+    }
+  }
+  const text = JSON.stringify([items.map((i) => i.key), items.map((i) => i.pairs.length), [...fIds.keys()], values]);
+  return { numbers, text };
+}
+
+export function decodeItems(packed: PackedItems): KeyPairs[] {
+  const [keys, counts, fs, values] = JSON.parse(packed.text) as [string[], number[], string[], unknown[]];
+  const x = packed.numbers;
+  let n = 0;
+  return keys.map((key, k) => {
+    const pairs: KeyPairs['pairs'] = new Array(counts[k]!);
+    for (let j = 0; j < counts[k]!; j++, n++) {
+      const at = n * STRIDE;
+      const f = fs[x[at]!]!;
+      const process = x[at + 2]!;
+      const invoke: Op = { index: x[at + 1]!, type: 'invoke', process, f, value: values[2 * n], timeNs: x[at + 3]! };
+      const returnAt = x[at + 5]!;
+      const pair: KeyPairs['pairs'][number] = { invoke, callAt: x[at + 4]!, returnAt: returnAt === -1 ? Infinity : returnAt };
+      const type = x[at + 6]!;
+      if (type >= 0) pair.done = { index: x[at + 7]!, type: TYPES[type]!, process, f, value: values[2 * n + 1], timeNs: x[at + 8]! };
+      pairs[j] = pair;
+    }
+    return { key, pairs };
+  });
 }
 
 /** The message a worker receives. */
 export interface WorkerTask {
   spec: ModelSpec;
-  /** The batch of keys, packed (see encodeItems) and transferred, not cloned. */
-  items: Uint8Array;
+  /** The batch of keys, packed (see encodeItems); its numbers are transferred, not cloned. */
+  items: PackedItems;
   budgetMsLeft: number;
   maxCacheEntries: number;
   explain: boolean;
@@ -233,26 +270,31 @@ export async function checkLinearizable(
   if (options.signal?.aborted) stop[0] = 1;
   if (!parallel) return summarizeVerdicts(model.name, keyNames, checkKeys(model, items, budget, stop));
 
-  // The packed batches are all the workers need: let the pairs go before the check runs.
-  const packed = balance(items, threads).map(encodeItems);
+  // The calling thread decides the first batch itself while workers decide the others: only
+  // their batches are packed and copied. A worker that finds a violation raises the shared
+  // stop flag itself (this thread may be busy searching and not reading messages).
+  const [own, ...others] = balance(items, threads);
+  const packed = others.map(encodeItems);
   items = [];
   const abort = (): void => void Atomics.store(stop, 0, 1);
   options.signal?.addEventListener('abort', abort, { once: true });
   const verdicts: KeyVerdict[] = [];
+  const workers: Worker[] = [];
   try {
-    await Promise.all(
+    const finished = Promise.all(
       packed.map(
-        (bytes) =>
+        (batch) =>
           new Promise<void>((resolve, reject) => {
             const task: WorkerTask = {
               spec,
-              items: bytes,
+              items: batch,
               budgetMsLeft: budget.deadlineMs - performance.now(),
               maxCacheEntries: budget.maxCacheEntries,
               explain: budget.explain,
               stop: stopBuffer,
             };
-            const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: task, transferList: [task.items.buffer as ArrayBuffer] });
+            const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: task, transferList: [batch.numbers.buffer as ArrayBuffer] });
+            workers.push(worker);
             worker.on('message', (m: WorkerMessage) => {
               if (m.kind === 'key') {
                 verdicts.push(m.verdict);
@@ -271,6 +313,19 @@ export async function checkLinearizable(
           }),
       ),
     );
+    // Handled below; marked now so a worker failing while this thread searches is not "unhandled".
+    finished.catch(() => undefined);
+    try {
+      for (const v of checkKeys(model, own!, budget, stop)) {
+        verdicts.push(v);
+        if (v.valid === false) abort();
+      }
+    } catch (err) {
+      abort();
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw err;
+    }
+    await finished;
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }

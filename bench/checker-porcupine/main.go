@@ -31,6 +31,8 @@ type op struct {
 type file struct {
 	Model string `json:"model"`
 	Ops   []op   `json:"ops"`
+	// The cas register's initial value (Knossos's corpus: 0); absent means nil.
+	Init interface{} `json:"init"`
 }
 
 var casModel = porcupine.Model{
@@ -58,24 +60,27 @@ var casModel = porcupine.Model{
 	},
 }
 
+// byKey partitions a kv history by key (P-compositionality), keys in order of first call.
+func byKey(history []porcupine.Operation) [][]porcupine.Operation {
+	groups := map[string][]porcupine.Operation{}
+	var keys []string
+	for _, o := range history {
+		k := o.Input.(op).Key
+		if _, seen := groups[k]; !seen {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], o)
+	}
+	out := make([][]porcupine.Operation, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, groups[k])
+	}
+	return out
+}
+
 var kvModel = porcupine.Model{
-	Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
-		byKey := map[string][]porcupine.Operation{}
-		var keys []string
-		for _, o := range history {
-			k := o.Input.(op).Key
-			if _, seen := byKey[k]; !seen {
-				keys = append(keys, k)
-			}
-			byKey[k] = append(byKey[k], o)
-		}
-		out := make([][]porcupine.Operation, 0, len(keys))
-		for _, k := range keys {
-			out = append(out, byKey[k])
-		}
-		return out
-	},
-	Init: func() interface{} { return "" },
+	Partition: byKey,
+	Init:      func() interface{} { return "" },
 	Step: func(state, input, output interface{}) (bool, interface{}) {
 		in := input.(op)
 		s := state.(string)
@@ -116,8 +121,14 @@ func main() {
 			ops[i] = porcupine.Operation{ClientId: o.Client, Input: o, Call: o.Call, Output: nil, Return: o.Ret}
 		}
 		model := casModel
+		init := f.Init
+		model.Init = func() interface{} { return init }
 		if f.Model == "kv" {
 			model = kvModel
+		} else if f.Model == "kv-cas" {
+			// A kv map of cas registers (bench/checker-1m.ts's 1M-op history): one per key.
+			model = casModel
+			model.Partition = byKey
 		}
 		start := time.Now()
 		res := porcupine.CheckOperationsTimeout(model, ops, timeout)

@@ -5,7 +5,7 @@
 import type { Op } from '../../src/core/op.js';
 import { UnsupportedOpError, type Model } from '../model.js';
 import { canonicalJson, type Scalar } from '../values.js';
-import { decodeRegisterCall, registerModelCommon, showRegister, type RegisterInput, type RegisterOutput, type RegisterState } from './register-ops.js';
+import { decodeRegisterCall, registerModelCommon, showRegister, type RegisterInput, type RegisterKind, type RegisterOutput, type RegisterState } from './register-ops.js';
 import { toScalar } from '../values.js';
 import { StringInterner } from './append-text.js';
 
@@ -27,10 +27,15 @@ function splitKeyed(value: unknown): Keyed | undefined {
   return undefined;
 }
 
+function isStringTuple(value: unknown): value is [string, unknown] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string';
+}
+
 export function kvModel(initial: unknown = null, nilReadsAnything = false): Model<RegisterState, RegisterInput, RegisterOutput> {
   const name = 'kv';
   const start = toScalar(initial);
   const interner = new StringInterner();
+  const fs: RegisterKind[] = ['read', 'write', 'cas', 'append'];
   const keyed = (op: Op): Keyed => {
     const k = splitKeyed(op.value);
     if (!k) throw new UnsupportedOpError(op, name, 'the value must be [key, value] or {key, value}');
@@ -40,15 +45,16 @@ export function kvModel(initial: unknown = null, nilReadsAnything = false): Mode
     name,
     fs: ['read', 'write', 'cas', 'append'],
     ...registerModelCommon(start),
-    keyOf: (invoke) => keyed(invoke).key,
+    // The common [string key, value] tuple is read in place (no object per op: 1M-op histories).
+    keyOf: (invoke) => (isStringTuple(invoke.value) ? invoke.value[0] : keyed(invoke).key),
     decode: (invoke, completion) =>
       decodeRegisterCall(
         invoke,
         name,
-        ['read', 'write', 'cas', 'append'],
-        keyed(invoke).value,
+        fs,
+        isStringTuple(invoke.value) ? invoke.value[1] : keyed(invoke).value,
         // Jepsen's independent checker reads the completion's own tuple; a missing one reads as nil.
-        completion && { type: completion.type, value: splitKeyed(completion.value)?.value ?? null },
+        completion && { type: completion.type, value: (isStringTuple(completion.value) ? completion.value[1] : splitKeyed(completion.value)?.value) ?? null },
         interner,
         nilReadsAnything,
       ),

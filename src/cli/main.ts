@@ -8,6 +8,7 @@ import { guardStdout, stdoutClosed } from '../core/output.js';
 import { printable } from '../core/text.js';
 import { applyColorEnv } from './color.js';
 import { JSON_SCHEMA_VERSION } from './json.js';
+import { manifestIsCurrent, packageRoot, writeManifest } from './manifest.js';
 
 function debugEnabled(argv: string[]): boolean {
   return argv.includes('--debug') || /(^|,)faultline/.test(process.env.DEBUG ?? '');
@@ -44,6 +45,11 @@ export async function main(argv: string[], url: string): Promise<void> {
   // A reader that goes away (`| head`) ends the output quietly instead of an EPIPE crash.
   guardStdout();
   try {
+    // oclif lists commands from the manifest instead of importing every command module; one
+    // older than the compiled commands (a bare `tsc` build) is rebuilt first, so it never hides
+    // a new command or flag.
+    const root = packageRoot();
+    if (!manifestIsCurrent(root)) await writeManifest(root).catch(() => undefined);
     await run(argv, url);
     if (!stdoutClosed()) await flush();
   } catch (err) {

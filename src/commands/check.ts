@@ -7,7 +7,6 @@ import { Args, Flags } from '@oclif/core';
 import { FaultlineCommand } from '../cli/base.js';
 import { exitCodeFor, UserError } from '../core/errors.js';
 import { databaseUrlFlag, runFilterFlags, runFilterOf } from '../cli/flags.js';
-import { withDb } from '../history/db.js';
 import { loadHistoryFile } from '../history/formats.js';
 import { gatedVerdict, incompleteReason, resolveRun, type RunFilter } from '../history/runs.js';
 import { parseDuration } from '../core/duration.js';
@@ -21,9 +20,8 @@ import { isModelName, MODEL_NAMES, type ModelName } from '../../checkers/models/
 import { describeUnknownKey } from '../../checkers/unknown.js';
 import { mergeValidity, type Validity } from '../core/validity.js';
 import { EMPTY_HISTORY_REASON, historyKind, TXN_HISTORY_HINT } from '../history/formats.js';
-import { checkListAppend, type ListAppendResult } from '../../checkers/txn/list-append.js';
 import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checkers/txn/models.js';
-import { describeListAppend } from '../../checkers/txn/describe.js';
+import type { ListAppendResult } from '../../checkers/txn/list-append.js';
 
 export interface CheckedFile {
   path: string;
@@ -90,6 +88,9 @@ function isRunRef(arg: string): boolean {
 }
 
 async function loadRun(ref: string, databaseUrl: string | undefined, filter: RunFilter): Promise<LoadedFile> {
+  // Imported here, not at the top: Postgres and the embedded server's modules cost start-up
+  // time that `check FILE` never needs.
+  const { withDb } = await import('../history/db.js');
   return withDb({ databaseUrl }, async (db) => {
     const run = await resolveRun(db.sql, ref, db.where, filter);
     const spec = run.spec as { workload?: string };
@@ -251,6 +252,8 @@ export default class Check extends FaultlineCommand {
     const model = flags['consistency-model'];
     if (!isConsistencyModel(model)) throw new UserError(`--consistency-model ${JSON.stringify(model)} is not a consistency model; use one of: ${CONSISTENCY_MODELS.join(', ')}`);
     const budgetMs = parseDuration('budget', flags.budget);
+    // Imported here: only --workload list-append needs the transactional checker.
+    const [{ checkListAppend }, { describeListAppend }] = await Promise.all([import('../../checkers/txn/list-append.js'), import('../../checkers/txn/describe.js')]);
     const files: TxnCheckedFile[] = [];
     for (const path of paths) {
       const loaded = await loadFile(path, flags['database-url']);

@@ -23,6 +23,18 @@ function fieldError(where: string, field: string, got: unknown, want: string): U
   return new UserError(`${where}: "${field}" is ${JSON.stringify(got)?.slice(0, 60)}; expected ${want}`);
 }
 
+const PLAIN_FIELDS = ['index', 'type', 'process', 'f', 'value', 'timeNs'];
+
+/** True when the record has exactly opToJsonl's six fields, value not null-ish-undefined. */
+function isPlainOpRecord(r: Record<string, unknown>): boolean {
+  let n = 0;
+  for (const k in r) {
+    if (k !== PLAIN_FIELDS[n]) return false;
+    n++;
+  }
+  return n === PLAIN_FIELDS.length && r.value !== undefined;
+}
+
 /** Parses one JSONL record, naming the line and field on any problem. */
 export function opFromJsonl(line: string, where: string): Op {
   let rec: unknown;
@@ -40,6 +52,8 @@ export function opFromJsonl(line: string, where: string): Op {
   if (!(r.process === NEMESIS || Number.isInteger(r.process))) throw fieldError(where, 'process', r.process, 'an integer or "nemesis"');
   if (typeof r.f !== 'string' || r.f === '') throw fieldError(where, 'f', r.f, 'a non-empty string');
   if (typeof r.timeNs !== 'number' || !Number.isFinite(r.timeNs)) throw fieldError(where, 'timeNs', r.timeNs, 'a number of nanoseconds');
+  // The common record (the six fields opToJsonl writes, in its order) is the op itself: no copy.
+  if (isPlainOpRecord(r)) return r as unknown as Op;
   const op: Op = {
     index: r.index as number,
     type: r.type,
@@ -65,12 +79,18 @@ export function opFromJsonl(line: string, where: string): Op {
 
 /** Parses a whole JSONL text; blank lines are skipped. */
 export function parseJsonlHistory(text: string, source = 'history.jsonl'): Op[] {
+  // One line at a time without splitting the text into an array of lines first: a 1M-op
+  // history is 2M lines, and the array and its copies cost seconds of garbage collection.
   const ops: Op[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
+  let lineNo = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    lineNo++;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
     if (line === '') continue;
-    ops.push(opFromJsonl(line, `${source}:${i + 1}`));
+    ops.push(opFromJsonl(line, `${source}:${lineNo}`));
   }
   return ops;
 }

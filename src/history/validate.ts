@@ -88,6 +88,11 @@ export function storeProblem(op: Op): string | undefined {
 
 /** Walks a value without recursion (so depth cannot overflow our own stack). */
 function valueProblem(root: unknown): string | undefined {
+  // Fast path for the common values (a primitive, or a flat array of numbers and short
+  // strings): no stack, no allocation; anything else takes the walk below.
+  if (root === null || root === undefined || typeof root === 'boolean') return undefined;
+  if (typeof root === 'number' && Number.isFinite(root)) return undefined;
+  if (Array.isArray(root) && root.every((x) => x === null || (typeof x === 'number' && Number.isFinite(x)) || (typeof x === 'string' && !BAD_CHAR.test(x)))) return undefined;
   const stack: [unknown, number, string][] = [[root, 0, '']];
   while (stack.length > 0) {
     const [v, depth, path] = stack.pop()!;
