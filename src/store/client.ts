@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { WriteBatcher } from './batcher.js';
 import { LineReader } from './lines.js';
+import type { MicroOp } from './kv.js';
 
 export type Outcome<T> =
   | { type: 'ok'; value: T; node: string }
@@ -152,6 +153,15 @@ export class StoreClient {
   /** Appends to the list stored at key (created if absent); returns the list after the append. */
   append(key: string, value: unknown): Promise<Outcome<unknown[]>> {
     return this.op({ op: 'append', key, value }) as Promise<Outcome<unknown[]>>;
+  }
+
+  /**
+   * A transaction of micro-ops [f, key, value] (f: r, w, append), applied atomically; returns the
+   * micro-ops with each read's value filled in (null for an absent key). A txn of reads only is
+   * served like a get (linearizable, never logged); `not-a-list` fails the whole txn.
+   */
+  txn(ops: readonly MicroOp[]): Promise<Outcome<MicroOp[]>> {
+    return this.op({ op: 'txn', ops }) as Promise<Outcome<MicroOp[]>>;
   }
 
   delete(key: string): Promise<Outcome<null>> {

@@ -1,5 +1,6 @@
 // The replicated key-value state machine shared by every protocol: get, put, cas, append to a
-// list value, delete. Deterministic (no clocks, no randomness, insertion-ordered snapshot), so
+// list value, delete, and txn (a list of micro-ops [f, key, value], f in r | w | append, applied
+// all or nothing; its reads see its own earlier writes). Deterministic (no clocks, no randomness, insertion-ordered snapshot), so
 // every replica that applies the same commands in the same order holds the same state.
 
 /** A command that changes (or, for get, reads) the state machine. Values are JSON. */
@@ -8,7 +9,19 @@ export type Command =
   | { op: 'put'; key: string; value: unknown }
   | { op: 'cas'; key: string; from: unknown; to: unknown }
   | { op: 'append'; key: string; value: unknown }
-  | { op: 'delete'; key: string };
+  | { op: 'delete'; key: string }
+  | { op: 'txn'; ops: MicroOp[] };
+
+/** One step of a transaction: read a key, write (replace) it, or append to the list it holds. */
+export type MicroOp = [f: 'r' | 'w' | 'append', key: string, value: unknown];
+
+/** The most micro-ops one txn may hold (a bound on one log entry's size and apply time). */
+export const MAX_TXN_OPS = 1000;
+
+/** True when the command changes nothing: a get, or a txn of reads only (served like a read). */
+export function isReadOnly(cmd: Command): boolean {
+  return cmd.op === 'get' || (cmd.op === 'txn' && cmd.ops.every((m) => m[0] === 'r'));
+}
 
 /** What applying a command produced: a value, or a definite failure (nothing changed). */
 export type ApplyResult = { ok: true; value: unknown } | { ok: false; error: 'cas-mismatch' | 'not-a-list' };
@@ -49,6 +62,7 @@ export class KvStore {
   }
 
   private evaluate(cmd: Command, commit: boolean): ApplyResult {
+    if (cmd.op === 'txn') return this.txn(cmd.ops, commit);
     const current = this.get(cmd.key);
     switch (cmd.op) {
       case 'get':
@@ -72,6 +86,31 @@ export class KvStore {
     }
   }
 
+  /**
+   * A transaction: the micro-ops in order over a private overlay, so its reads see its own
+   * writes; the overlay is written back only if every micro-op succeeded (an append to a
+   * non-list fails the whole txn, changing nothing). The value: the micro-ops with reads filled in.
+   */
+  private txn(ops: readonly MicroOp[], commit: boolean): ApplyResult {
+    const overlay = new Map<string, unknown>();
+    const current = (k: string) => (overlay.has(k) ? overlay.get(k) : this.get(k));
+    const out: MicroOp[] = [];
+    for (const [f, k, v] of ops) {
+      if (f === 'r') out.push(['r', k, current(k)]);
+      else if (f === 'w') {
+        overlay.set(k, v);
+        out.push(['w', k, v]);
+      } else {
+        const list = current(k);
+        if (list !== null && !Array.isArray(list)) return { ok: false, error: 'not-a-list' };
+        overlay.set(k, [...((list as unknown[] | null) ?? []), v]);
+        out.push(['append', k, v]);
+      }
+    }
+    if (commit) for (const [k, v] of overlay) this.data.set(k, v);
+    return { ok: true, value: out };
+  }
+
   /** A JSON-able copy of the whole state (entries in insertion order). */
   snapshot(): Array<[string, unknown]> {
     return [...this.data.entries()];
@@ -91,6 +130,7 @@ export class KvStore {
 export function commandError(c: unknown): string | null {
   if (typeof c !== 'object' || c === null) return 'request must be an object';
   const r = c as Record<string, unknown>;
+  if (r.op === 'txn') return txnError(r.ops);
   if (typeof r.key !== 'string' || r.key.length === 0) return 'key must be a non-empty string';
   switch (r.op) {
     case 'get':
@@ -104,4 +144,16 @@ export function commandError(c: unknown): string | null {
     default:
       return `unknown op ${JSON.stringify(r.op)}`;
   }
+}
+
+function txnError(ops: unknown): string | null {
+  if (!Array.isArray(ops) || ops.length === 0) return 'txn needs ops: a non-empty array of [f, key, value]';
+  if (ops.length > MAX_TXN_OPS) return `txn has ${ops.length} ops (at most ${MAX_TXN_OPS})`;
+  for (const [i, m] of ops.entries()) {
+    if (!Array.isArray(m) || m.length < 2 || m.length > 3) return `txn op ${i} must be [f, key, value]`;
+    if (m[0] !== 'r' && m[0] !== 'w' && m[0] !== 'append') return `txn op ${i}: unknown f ${JSON.stringify(m[0])} (r, w or append)`;
+    if (typeof m[1] !== 'string' || m[1].length === 0) return `txn op ${i}: key must be a non-empty string`;
+    if (m[0] !== 'r' && m.length !== 3) return `txn op ${i}: ${m[0]} needs a value`;
+  }
+  return null;
 }
