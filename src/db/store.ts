@@ -6,6 +6,7 @@
 // loopback ports and proxies; `command` below is what the Docker runtime runs.
 
 import { StoreClient, type NodeStatus, type Outcome } from '../store/client.js';
+import type { MicroOp } from '../store/kv.js';
 import type { Client, ClientContext, ClientNode, ClientResult, Db, DbCluster, DbNode, NodeCommand } from './types.js';
 
 /** Replication protocols of the bundled store (the --db values that name it). */
@@ -115,9 +116,34 @@ export class StoreWorkloadClient implements Client {
         return result(await c.get('counter'), (v) => (typeof v === 'number' ? v : 0));
       case 'counter/add':
         return this.add(op.value as number, signal);
+      case 'list-append/txn': {
+        // Elle's micro-ops [f, k, v] with integer keys → the store's txn on keys "la/<k>"; reads come back filled in.
+        const mops = op.value as [string, number, unknown][];
+        const r = await this.txnNearest(mops.map(([f, k, v]): MicroOp => [f === 'r' ? 'r' : 'append', `la/${k}`, f === 'r' ? null : v]));
+        return result(r, (done) => done.map(([f, , v], i) => [f, mops[i]![1], v]));
+      }
+      case 'bank/transfer': {
+        // Each account holds the list of amounts moved in and out; a transfer appends to both in one txn.
+        const { from, to, amount } = op.value as { from: string; to: string; amount: number };
+        return result(await c.txn([['append', `bank/${from}`, -amount], ['append', `bank/${to}`, amount]]), () => op.value);
+      }
+      case 'bank/read': {
+        const initial = op.value as Record<string, number>;
+        const names = Object.keys(initial);
+        const r = await this.txnNearest(names.map((a): MicroOp => ['r', `bank/${a}`, null]));
+        return result(r, (done) => Object.fromEntries(names.map((a, i) => [a, initial[a]! + ((done[i]![2] as number[] | null) ?? []).reduce((x, y) => x + y, 0)])));
+      }
       default:
         return { type: 'fail', error: `the store's ${this.ctx.workload} client has no op ${op.f}` };
     }
+  }
+
+  /** A txn; one of reads only goes to the near node first (as readNearest), any other to the leader. */
+  private async txnNearest(mops: MicroOp[]): Promise<Outcome<MicroOp[]>> {
+    if (mops.some((m) => m[0] !== 'r')) return this.any!.txn(mops);
+    const near = await this.near!.txn(mops);
+    if (near.type === 'fail' && near.error === 'not-leader') return this.any!.txn(mops);
+    return near;
   }
 
   /** Read, then cas from what was read; a mismatch did nothing (try again), an unknown outcome may have applied (stop: info). */
