@@ -58,6 +58,7 @@ function result<T>(o: Outcome<T>, value?: (v: T) => unknown): ClientResult {
 }
 
 const MAX_CAS_TRIES = 20;
+let holders = 0;
 
 /**
  * One worker's client. `any` follows the leader (preferring the worker's own node); `near` talks
@@ -68,6 +69,9 @@ const MAX_CAS_TRIES = 20;
 export class StoreWorkloadClient implements Client {
   private any?: StoreClient;
   private near?: StoreClient;
+  /** lock workload: this client's name as a lock holder, and the grant it holds. */
+  private readonly holder = `holder-${++holders}`;
+  private grant?: { token: number; expiresAt: number };
 
   constructor(private readonly ctx: ClientContext) {}
 
@@ -132,6 +136,25 @@ export class StoreWorkloadClient implements Client {
         const names = Object.keys(initial);
         const r = await this.txnNearest(names.map((a): MicroOp => ['r', `bank/${a}`, null]));
         return result(r, (done) => Object.fromEntries(names.map((a, i) => [a, initial[a]! + ((done[i]![2] as number[] | null) ?? []).reduce((x, y) => x + y, 0)])));
+      }
+      case 'lock/acquire': {
+        const r = await c.lockAcquire('lock', this.holder, (op.value as { leaseMs: number }).leaseMs);
+        if (r.type === 'ok') this.grant = r.value;
+        return result(r);
+      }
+      case 'lock/write': {
+        // The write carries the token of the grant this client holds; without one, nothing is sent.
+        const g = this.grant;
+        if (!g) return { type: 'fail', error: 'not-holding' };
+        // A rejected write does not make the client drop its grant: it keeps it until it releases
+        // or is granted anew, as a client whose lease timer has not fired (the resource fences it).
+        return result(await c.lockWrite('lock', g.token, g.expiresAt, (op.value as { value: unknown }).value));
+      }
+      case 'lock/release': {
+        const g = this.grant;
+        if (!g) return { type: 'fail', error: 'not-holding' };
+        this.grant = undefined;
+        return result(await c.lockRelease('lock', g.token));
       }
       default:
         return { type: 'fail', error: `the store's ${this.ctx.workload} client has no op ${op.f}` };

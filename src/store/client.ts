@@ -164,6 +164,21 @@ export class StoreClient {
     return this.op({ op: 'txn', ops }) as Promise<Outcome<MicroOp[]>>;
   }
 
+  /** Lock service: a grant `{token, expiresAt}`, or `fail lock-held` while another lease holds. */
+  lockAcquire(key: string, holder: string, leaseMs: number): Promise<Outcome<{ token: number; expiresAt: number }>> {
+    return this.op({ op: 'lock-acquire', key, holder, leaseMs }) as Promise<Outcome<{ token: number; expiresAt: number }>>;
+  }
+
+  /** Frees the lock if `token` is the current grant (else `fail not-holder`). */
+  lockRelease(key: string, token: number): Promise<Outcome<number>> {
+    return this.op({ op: 'lock-release', key, token }) as Promise<Outcome<number>>;
+  }
+
+  /** A write to the lock's protected resource with a fencing token (`fail stale-token` when a newer token was accepted). */
+  lockWrite(key: string, token: number, expiresAt: number, value: unknown): Promise<Outcome<{ token: number; value: unknown }>> {
+    return this.op({ op: 'lock-write', key, token, expiresAt, value }) as Promise<Outcome<{ token: number; value: unknown }>>;
+  }
+
   delete(key: string): Promise<Outcome<null>> {
     return this.op({ op: 'delete', key }) as Promise<Outcome<null>>;
   }

@@ -48,6 +48,13 @@ export class Replica {
   submit(cmd: Command, reply: (r: Reply) => void): void {
     // A get, or a txn of reads only: served like a read (ReadIndex / read barrier / sync), not logged.
     if (isReadOnly(cmd)) return this.read(cmd, reply);
+    // The lock service's time: the proposer's wall clock, stamped into the entry so every replica
+    // judges the lease alike (a clean client's own `now`/`trusted` never reach the log).
+    if (cmd.op === 'lock-acquire') cmd = { ...cmd, now: Date.now() };
+    // lock-lease-clock bug: a write whose lease has not run out by this node's clock is trusted
+    // and skips the resource's fencing check (the lease, stamped by the clock of whichever node
+    // granted it, judged by another clock).
+    else if (cmd.op === 'lock-write') cmd = { ...cmd, trusted: this.bugs.has('lock-lease-clock') && Date.now() < cmd.expiresAt };
     const p = this.core.propose(cmd);
     if (!p.ok) return reply(notLeader(p.leader));
     const w: PendingWrite = { term: p.term, cmd, reply, deadlineTick: this.ticks + this.requestTimeoutTicks };

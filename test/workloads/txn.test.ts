@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listAppendWorkload, zipfSampler } from '../../workloads/list-append.js';
 import { bankWorkload } from '../../workloads/bank.js';
+import { lockWorkload, LOCK_LEASE_MS } from '../../workloads/lock.js';
 import { WORKLOAD_NAMES } from '../../workloads/index.js';
 import { simulate } from '../../src/generator/simulate.js';
 import { createRng } from '../../src/core/rng.js';
@@ -23,9 +24,20 @@ import { browserTest, chromiumHere, launch, screenshotPath } from '../reports/br
 
 type Mop = [string, number, unknown];
 
-test('the registry lists list-append and bank', (t) => {
+test('the registry lists list-append, bank and lock', (t) => {
   t.true(WORKLOAD_NAMES.includes('list-append'));
   t.true(WORKLOAD_NAMES.includes('bank'));
+  t.true(WORKLOAD_NAMES.includes('lock'));
+});
+
+test('lock: acquires with a lease, writes of unique values with the token left to the client, releases', (t) => {
+  const ops = simulate(lockWorkload().generator, { concurrency: 3, seed: 2, maxOps: 1200 }).ops.filter((o) => o.type === 'invoke');
+  const by = (f: string) => ops.filter((o) => o.f === f);
+  t.true(by('acquire').length > 50 && by('release').length > 50 && by('write').length > 250);
+  t.true(by('acquire').every((o) => (o.value as { leaseMs: number }).leaseMs === LOCK_LEASE_MS));
+  const values = by('write').map((o) => (o.value as { token: null; value: number }).value);
+  t.is(new Set(values).size, values.length, 'written values are unique');
+  t.true(by('write').every((o) => (o.value as { token: unknown }).token === null));
 });
 
 test('list-append: 1..4 micro-ops, unique appended values per key, keys grow, same ops for the same seed', (t) => {
@@ -124,7 +136,7 @@ async function drive(workload: string, gen: Generator, final: Generator, addrs: 
 }
 
 for (const protocol of ['raft', 'zab'] as const) {
-  test(`list-append and bank through the store's workload client on 3 real ${protocol} nodes: checked valid`, async (t) => {
+  test(`list-append, bank and lock through the store's workload client on 3 real ${protocol} nodes: checked valid`, async (t) => {
     const c = await LocalCluster.start(3, { protocol });
     t.teardown(() => c.stop());
     const admin = new StoreClient({ nodes: c.clientAddrs, timeoutMs: 5000 });
@@ -144,6 +156,12 @@ for (const protocol of ['raft', 'zab'] as const) {
     const r2 = await bank.checkers.bank!.check(h2, { budgetMs: 30_000 });
     t.is(r2.valid, true, JSON.stringify(r2).slice(0, 500));
     t.true((r2 as any).reads > 20 && (r2 as any).transfers.ok > 80, JSON.stringify({ reads: (r2 as any).reads, transfers: (r2 as any).transfers }));
+
+    const lock = lockWorkload();
+    const h3 = await drive('lock', lock.generator, lock.final, c.clientAddrs, 400);
+    const r3 = (await lock.checkers.lock!.check(h3, { budgetMs: 30_000 })) as any;
+    t.is(r3.valid, true, JSON.stringify(r3.errors?.[0] ?? r3).slice(0, 500));
+    t.true(r3.acquires.ok >= 2 && r3.writes.accepted >= 10, JSON.stringify({ acquires: r3.acquires, writes: r3.writes }));
   });
 }
 
