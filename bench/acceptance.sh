@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench/acceptance.sh: catch rates of faultline test. Runs each scenario N times and prints how
 # many runs ended valid / invalid / unknown / crashed. Usage: bash bench/acceptance.sh [N] [RUNTIME] [SCENARIO...]
-# Scenarios: healthy, stale-read, no-fsync, lease-read. Each run takes its --time-limit plus setup.
+# Scenarios: healthy, stale-read, no-fsync, lease-read; transactions and locks: la-healthy,
+# bank-healthy, lock-healthy (the correct store under partition,kill,pause: must be valid),
+# txn-local-read (list-append), txn-local-read-bank, lock-lease-clock (must be invalid).
+# Each run takes its --time-limit plus setup.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10}
@@ -15,6 +18,12 @@ args_of() {
     stale-read) echo "--workload register --nemesis partition --bug stale-read --time-limit 30s" ;;
     no-fsync) echo "--workload set --nemesis kill --bug no-fsync --time-limit 30s --nemesis-interval 2s" ;;
     lease-read) echo "--workload register --nemesis clock,partition --bug lease-read --time-limit 30s --nemesis-interval 3s" ;;
+    la-healthy) echo "--db raft --workload list-append --nemesis partition,kill,pause --time-limit 30s" ;;
+    bank-healthy) echo "--db paxos --workload bank --nemesis partition,kill,pause --time-limit 30s" ;;
+    lock-healthy) echo "--db zab --workload lock --nemesis partition,kill,pause --time-limit 30s" ;;
+    txn-local-read) echo "--db raft --workload list-append --nemesis partition --bug txn-local-read --time-limit 30s" ;;
+    txn-local-read-bank) echo "--db zab --workload bank --nemesis partition --bug txn-local-read --time-limit 30s" ;;
+    lock-lease-clock) echo "--db raft --nodes 3 --workload lock --nemesis clock --bug lock-lease-clock --time-limit 30s --nemesis-interval 2s" ;;
     *) echo "unknown scenario $1" >&2; exit 254 ;;
   esac
 }
@@ -26,7 +35,7 @@ for s in ${SCENARIOS[*]}; do
     rc=$?
     count[$rc]=$(( ${count[$rc]:-0} + 1 ))
   done
-  printf '%-11s runtime %-6s %2d runs: %2d valid, %2d invalid, %2d unknown, %2d crashed   (%s)\n' \
+  printf '%-19s runtime %-6s %2d runs: %2d valid, %2d invalid, %2d unknown, %2d crashed   (%s)\n' \
     "$s" "$RUNTIME" "$N" "${count[0]}" "${count[1]}" "${count[2]}" "${count[255]}" "$(args_of "$s")"
   unset count
 done

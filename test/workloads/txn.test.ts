@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { listAppendWorkload, zipfSampler } from '../../workloads/list-append.js';
 import { bankWorkload } from '../../workloads/bank.js';
 import { lockWorkload, LOCK_LEASE_MS } from '../../workloads/lock.js';
-import { WORKLOAD_NAMES } from '../../workloads/index.js';
+import { buildWorkload, WORKLOAD_NAMES } from '../../workloads/index.js';
+import { interpret, type Worker } from '../../src/interpreter/index.js';
+import { limit, onClients, stagger } from '../../src/generator/index.js';
 import { simulate } from '../../src/generator/simulate.js';
 import { createRng } from '../../src/core/rng.js';
 import type { Op } from '../../src/core/op.js';
@@ -202,3 +204,27 @@ browserTest('the report draws a list-append anomaly: its kind, explanation, grap
   await card.screenshot({ path: screenshotPath('list-append-anomaly.png') });
   t.deepEqual(errors, []);
 });
+
+/** A worker answering ok after a random 0–3 ms (timing differs between runs). */
+const jittery: Worker = { invoke: (inv) => new Promise((resolve) => setTimeout(() => resolve({ type: 'ok', value: inv.value }), Math.random() * 3)) };
+
+for (const name of ['list-append', 'bank', 'lock'] as const) {
+  test(`--seed fixes the ${name} workload: the same invocations per thread whatever the timing`, async (t) => {
+    const perThread = async (seed: number) => {
+      const ops: Op[] = [];
+      await interpret({ concurrency: 4, client: () => jittery, record: (op) => void ops.push(op), rng: createRng(seed), opTimeoutMs: 1000, generator: onClients(limit(300, stagger(1e9 / 20_000, buildWorkload(name).generator))) });
+      const by = new Map<Op['process'], string[]>();
+      for (const op of ops) if (op.type === 'invoke') by.set(op.process, [...(by.get(op.process) ?? []), `${op.f} ${JSON.stringify(op.value)}`]);
+      return by;
+    };
+    const a = await perThread(42);
+    const b = await perThread(42);
+    let compared = 0;
+    for (const [thread, ops] of a) {
+      const n = Math.min(ops.length, b.get(thread)?.length ?? 0);
+      compared += n;
+      t.deepEqual(b.get(thread)!.slice(0, n), ops.slice(0, n), `thread ${String(thread)}`);
+    }
+    t.true(compared > 150, `enough ops compared (${compared})`);
+  });
+}
