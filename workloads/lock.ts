@@ -33,8 +33,9 @@ export function lockWorkload(): Workload {
         'when the resource accepted it (it rejects a token lower than the highest it accepted: fail); fail (nothing sent) when the client holds no grant',
       release: 'value null → ok with the released token when this client held the lock; fail when it held none (or it had been granted to another)',
     },
-    // Holders write a few times between acquires and release rarely, so leases often run out and the lock passes on by expiry.
-    generator: mix([acquire, write, write, write, write, release]),
+    // Holders write many times between acquires and release rarely (1 op in 11), so leases mostly
+    // run out and the lock passes on by expiry, with earlier holders still holding their grants.
+    generator: mix([acquire, acquire, write, write, write, write, write, write, write, write, release]),
     // Nothing to read at the end: the verdict is in the resource's answers.
     final: nothing,
     checkers: { lock: lockChecker({ mutex: false }) },
