@@ -5,7 +5,9 @@
 # Scenarios: healthy (= healthy-register), healthy-register, healthy-kv, healthy-set (the correct
 # store under partition,kill,pause: expect valid), and one per bug with the nemesis that exposes it
 # (expect invalid): stale-read, early-ack, no-fsync, lease-read (raft, paxos), skip-prepare (paxos),
-# skip-sync, local-read (zab). A bug the DB does not have is refused by faultline (exit 254).
+# skip-sync, local-read (zab). Transactions and locks: la-healthy, bank-healthy, lock-healthy
+# (expect valid), txn-local-read (list-append), txn-local-read-bank, lock-lease-clock (expect
+# invalid). A bug the DB does not have is refused by faultline (exit 254).
 # Each run takes its --time-limit plus setup.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,18 +29,28 @@ args_of() {
     stale-read) echo "--workload register --nemesis partition --bug stale-read --time-limit 30s" ;;
     no-fsync) echo "--workload set --nemesis kill --bug no-fsync --time-limit 30s --nemesis-interval 2s" ;;
     lease-read) echo "--workload register --nemesis clock,partition --bug lease-read --time-limit 30s --nemesis-interval 3s" ;;
+    la-healthy) echo "--db raft --workload list-append --nemesis partition,kill,pause --time-limit 30s" ;;
+    bank-healthy) echo "--db paxos --workload bank --nemesis partition,kill,pause --time-limit 30s" ;;
+    lock-healthy) echo "--db zab --workload lock --nemesis partition,kill,pause --time-limit 30s" ;;
+    txn-local-read) echo "--db raft --workload list-append --nemesis partition --bug txn-local-read --time-limit 30s" ;;
+    txn-local-read-bank) echo "--db zab --workload bank --nemesis partition --bug txn-local-read --time-limit 30s" ;;
+    lock-lease-clock) echo "--db raft --nodes 3 --workload lock --nemesis clock --bug lock-lease-clock --time-limit 30s --nemesis-interval 2s" ;;
     *) echo "unknown scenario $1" >&2; exit 254 ;;
   esac
 }
 for s in ${SCENARIOS[*]}; do
   declare -A count=([0]=0 [1]=0 [2]=0 [255]=0)
+  # A scenario that names its database keeps it; the others run on $DB.
+  db=$DB
+  db_flag=(--db "$DB")
+  if [[ " $(args_of "$s") " == *" --db "* ]]; then db_flag=(); db=$(args_of "$s" | sed -E 's/.*--db ([^ ]+).*/\1/'); fi
   for i in $(seq 1 "$N"); do
     # shellcheck disable=SC2046
-    node bin/run.js test --db "$DB" --runtime "$RUNTIME" $(args_of "$s") --json >/dev/null 2>&1
+    node bin/run.js test "${db_flag[@]}" --runtime "$RUNTIME" $(args_of "$s") --json >/dev/null 2>&1
     rc=$?
     count[$rc]=$(( ${count[$rc]:-0} + 1 ))
   done
-  printf '%-6s %-16s runtime %-6s %2d runs: %2d valid, %2d invalid, %2d unknown, %2d crashed, %2d refused   (%s)\n' \
-    "$DB" "$s" "$RUNTIME" "$N" "${count[0]}" "${count[1]}" "${count[2]}" "${count[255]}" "${count[254]:-0}" "$(args_of "$s")"
+  printf '%-6s %-19s runtime %-6s %2d runs: %2d valid, %2d invalid, %2d unknown, %2d crashed, %2d refused   (%s)\n' \
+    "$db" "$s" "$RUNTIME" "$N" "${count[0]}" "${count[1]}" "${count[2]}" "${count[255]}" "${count[254]:-0}" "$(args_of "$s")"
   unset count
 done

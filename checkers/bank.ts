@@ -166,26 +166,43 @@ export function checkBank(history: readonly Op[], options: BankOptions): BankRes
 
 /**
  * Is there a subset of `ts` whose net effect equals `delta` (account → needed change)? Walks the
- * transfers keeping the set of distinct partial effects (vectors over the touched accounts); once
- * the last transfer touching an account is passed, only effects matching that account's need
- * survive. Unknown when the set outgrows `maxStates`.
+ * transfers keeping the set of distinct partial effects (vectors over the touched accounts). Two
+ * sound prunings keep that set small: transfers are ordered to close accounts one at a time (the
+ * account with the fewest transfers left first), and once the last transfer touching an account
+ * is passed only effects matching that account's need survive; and an effect is dropped as soon as
+ * some account's need lies outside what the transfers still ahead could add to it. Unknown when
+ * the set outgrows `maxStates`.
  */
-function searchSubset(delta: Map<string, number>, ts: Transfer[], maxStates: number): boolean | 'unknown' {
-  const names = [...new Set([...delta.keys(), ...ts.flatMap((t) => [t.from, t.to])])];
+function searchSubset(delta: Map<string, number>, unordered: Transfer[], maxStates: number): boolean | 'unknown' {
+  const names = [...new Set([...delta.keys(), ...unordered.flatMap((t) => [t.from, t.to])])];
   const col = new Map(names.map((a, i) => [a, i]));
   const need = names.map((a) => delta.get(a) ?? 0);
-  const lastTouch = new Int32Array(names.length).fill(-1);
+  const ts = closingOrder(unordered, names.length, col);
+  const n = names.length;
+  const lastTouch = new Int32Array(n).fill(-1);
   ts.forEach((t, i) => { lastTouch[col.get(t.from)!] = i; lastTouch[col.get(t.to)!] = i; });
-  for (let c = 0; c < names.length; c++) if (lastTouch[c] === -1 && need[c] !== 0) return false;
+  for (let c = 0; c < n; c++) if (lastTouch[c] === -1 && need[c] !== 0) return false;
+  // lo[i*n + c], hi[i*n + c]: the least and most transfers i.. can still add to account c.
+  const lo = new Float64Array((ts.length + 1) * n);
+  const hi = new Float64Array((ts.length + 1) * n);
+  for (let i = ts.length - 1; i >= 0; i--) {
+    for (let c = 0; c < n; c++) { lo[i * n + c] = lo[(i + 1) * n + c]!; hi[i * n + c] = hi[(i + 1) * n + c]!; }
+    const t = ts[i]!;
+    lo[i * n + col.get(t.from)!]! -= t.amount;
+    hi[i * n + col.get(t.to)!]! += t.amount;
+  }
   let states = new Map<string, number[]>([[names.map(() => 0).join(','), names.map(() => 0)]]);
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i]!;
     const f = col.get(t.from)!;
     const to = col.get(t.to)!;
     const next = new Map<string, number[]>();
+    const base = (i + 1) * n;
     const keep = (v: number[]) => {
-      if (lastTouch[f] === i && v[f] !== need[f]) return;
-      if (lastTouch[to] === i && v[to] !== need[to]) return;
+      for (const c of [f, to]) {
+        const gap = need[c]! - v[c]!;
+        if (gap < lo[base + c]! || gap > hi[base + c]!) return; // covers "account closed: must match"
+      }
       next.set(v.join(','), v);
     };
     for (const v of states.values()) {
@@ -201,6 +218,25 @@ function searchSubset(delta: Map<string, number>, ts: Transfer[], maxStates: num
   }
   for (const v of states.values()) if (v.every((x, c) => x === need[c])) return true;
   return false;
+}
+
+/** The transfers reordered to close one account at a time: the open account with the fewest transfers left goes first. */
+function closingOrder(ts: Transfer[], n: number, col: Map<string, number>): Transfer[] {
+  const left = ts.slice();
+  const out: Transfer[] = [];
+  const closed = new Set<number>();
+  while (left.length > 0) {
+    const count = new Array<number>(n).fill(0);
+    for (const t of left) { count[col.get(t.from)!]!++; count[col.get(t.to)!]!++; }
+    let best = -1;
+    for (let c = 0; c < n; c++) if (!closed.has(c) && count[c]! > 0 && (best === -1 || count[c]! < count[best]!)) best = c;
+    closed.add(best);
+    for (let i = left.length - 1; i >= 0; i--) {
+      const t = left[i]!;
+      if (col.get(t.from) === best || col.get(t.to) === best) { out.push(t); left.splice(i, 1); }
+    }
+  }
+  return out;
 }
 
 export function bankChecker(defaults: BankOptions): { check(history: readonly Op[], opts: CheckOptions): Promise<BankResult> } {

@@ -12,7 +12,8 @@
 //
 // Ops: {f: 'acquire'} → ok value: the token (a number, or {token: n});
 //      {f: 'release', value: token};
-//      {f: 'write', value: {token: n, …} or n} → ok: the resource accepted it; fail: rejected.
+//      {f: 'write', value: {token: n, …} or n} → ok: the resource accepted it; fail: rejected
+//      (the token may instead be in the ok completion's value, for clients that fill in the one they hold).
 
 import type { Op } from '../src/core/op.js';
 import { NEMESIS } from '../src/core/op.js';
@@ -55,6 +56,13 @@ function tokenOf(v: unknown, op: Op, what: string): number {
   return t;
 }
 
+function hasToken(v: unknown): boolean {
+  if (typeof v === 'number') return true;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const t = (v as Record<string, unknown>)['token'] ?? (v as Record<string, unknown>)[':token'];
+  return typeof t === 'number';
+}
+
 interface Done {
   token: number;
   invoke: number;
@@ -88,7 +96,9 @@ export function checkLock(history: readonly Op[], options: LockOptions = {}): Lo
     } else if (f === 'write') {
       if (op.type === 'ok') {
         writes.accepted++;
-        accepted.push({ token: tokenOf(inv.value, inv, 'a write to the resource'), invoke: inv.index, complete: op.index, process: op.process });
+        // The token is the invocation's, or — when the client fills in the token it holds — the completion's.
+        const withToken = hasToken(op.value) ? op : inv;
+        accepted.push({ token: tokenOf(withToken.value, withToken, 'a write to the resource'), invoke: inv.index, complete: op.index, process: op.process });
       } else if (op.type === 'fail') writes.rejected++;
       else writes.info++;
     }

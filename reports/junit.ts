@@ -24,6 +24,17 @@ export function reasonOf(name: string, r: CheckResult): string {
     return [`${key}${failure.text}`, ...(ops.length ? ['minimal non-linearizable sub-history:', ...ops] : [])].join('\n');
   }
   if (d.valid === false && d.failure) return `key ${d.failure.key} is not linearizable`;
+  // list-append (checkers/txn): the forbidden anomalies, then the first example in words.
+  if (Array.isArray(d.anomalies) && Array.isArray(d.forbidden) && d.forbidden.length) {
+    const first = d.anomalies.find((a: { forbidden: boolean }) => a.forbidden) as { text: string } | undefined;
+    return [`${d.consistencyModel} forbids ${d.forbidden.map((k: string) => `${k} ×${d.counts?.[k] ?? 0}`).join(', ')}`, ...(first ? [first.text] : [])].join('\n');
+  }
+  // bank and lock: their first error in words.
+  if (Array.isArray(d.errors) && d.errors.length && typeof d.errors[0]?.text === 'string') {
+    const n = d.counts && typeof d.counts === 'object' ? Object.values(d.counts as Record<string, number>).reduce((a, b) => a + b, 0) : d.errors.length;
+    return `${n} violation${n === 1 ? '' : 's'}, first: ${d.errors[0].text}`;
+  }
+  if (Array.isArray(d.unknownReasons) && d.unknownReasons.length && d.valid !== true) return `undecided: ${d.unknownReasons.join('; ')}`;
   if (Array.isArray(d.lost) && d.lost.length) return `${d.lost.length} acknowledged elements lost: ${JSON.stringify(d.lost.slice(0, 20))}`;
   if (Array.isArray(d.unexpected) && d.unexpected.length) return `${d.unexpected.length} unexpected elements: ${JSON.stringify(d.unexpected.slice(0, 20))}`;
   if (Array.isArray(d.errors) && d.errors.length) return `${d.errors.length} reads out of bounds, first: ${JSON.stringify(d.errors[0])}`;

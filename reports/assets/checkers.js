@@ -136,8 +136,69 @@
     return [table(['f', 'ok', 'fail', 'info'], Object.entries(r.byF).map(([f, c]) => [f, String(c.ok), String(c.fail), String(c.info)]))];
   }
 
+  /** A cycle of transactions: nodes on a circle, one labelled arrow per dependency edge. */
+  function txnGraph(g) {
+    const n = g.nodes.length, W = 560, H = n <= 2 ? 200 : 320, cx = W / 2, cy = H / 2, R = n <= 2 ? 150 : 120;
+    const pos = new Map(g.nodes.map((t, i) => [t.name, n <= 2 ? { x: cx + (i === 0 ? -R : R), y: cy } : { x: cx + R * Math.cos((2 * Math.PI * i) / n - Math.PI / 2), y: cy + R * Math.sin((2 * Math.PI * i) / n - Math.PI / 2) }]));
+    const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: 'txn-graph', role: 'img' });
+    const marker = svg('marker', { id: 'txn-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
+    marker.append(svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#444' }));
+    const defs = svg('defs', {});
+    defs.append(marker);
+    root.append(defs);
+    g.edges.forEach((e) => {
+      const a = pos.get(e.from), b = pos.get(e.to);
+      if (!a || !b) return;
+      const dx = b.x - a.x, dy = b.y - a.y, len = Math.max(1, Math.hypot(dx, dy)), bend = n <= 2 ? 50 : 24;
+      const mx = (a.x + b.x) / 2 - (dy / len) * bend, my = (a.y + b.y) / 2 + (dx / len) * bend;
+      const r0 = 30 / len;
+      const sx = a.x + dx * r0, sy = a.y + dy * r0, ex = b.x - dx * r0, ey = b.y - dy * r0;
+      const path = svg('path', { d: `M${sx},${sy} Q${mx},${my} ${ex},${ey}`, fill: 'none', stroke: e.kind === 'rw' ? '#c0392b' : e.kind === 'realtime' || e.kind === 'process' ? '#7c4dd2' : '#2c7be5', 'stroke-width': 2, 'marker-end': 'url(#txn-arrow)', class: 'txn-edge txn-edge-' + e.kind });
+      path.append(svg('title', {}, e.text));
+      root.append(path, svg('text', { x: (sx + ex) / 4 + mx / 2, y: (sy + ey) / 4 + my / 2 - 4, class: 'op-label', 'text-anchor': 'middle' }, e.kind));
+    });
+    g.nodes.forEach((t) => {
+      const p = pos.get(t.name);
+      const c = svg('g', { class: 'txn-node', 'data-index': t.index });
+      c.append(svg('circle', { cx: p.x, cy: p.y, r: 26, fill: t.status === 'ok' ? COLORS.ok : COLORS.info, 'fill-opacity': 0.85 }), svg('text', { x: p.x, y: p.y + 4, 'text-anchor': 'middle', class: 'lane' }, t.name), svg('title', {}, t.name + ' (process ' + t.process + ', ' + t.status + '): ' + t.mops));
+      root.append(c);
+    });
+    return root;
+  }
+
+  function listAppendResult(r) {
+    const out = [el('p', {}, 'Held to ' + r.consistencyModel + '. ' + (r.anomalyTypes.length ? 'Anomalies found: ' + r.anomalyTypes.map((k) => k + ' ×' + (r.counts[k] || 0) + (r.forbidden.includes(k) ? ' (forbidden)' : ' (allowed)')).join(', ') + '.' : 'No anomaly found.'))];
+    r.anomalies.forEach((a, i) => {
+      const box = el('div', { className: 'txn-anomaly', id: 'txn-anomaly-' + i }, el('h4', {}, a.kind + (a.forbidden ? '' : ' (allowed by the model)')), el('p', { className: 'explanation' }, a.text));
+      if (a.graph) box.append(el('div', { className: 'mini-wrap' }, txnGraph(a.graph)), el('ol', {}, a.graph.edges.map((e) => el('li', {}, e.text))));
+      box.append(table(['txn', 'process', 'status', 'micro-ops'], a.txns.map((t) => [t.name, String(t.process), t.status, t.mops])));
+      out.push(box);
+    });
+    (r.unknownReasons || []).forEach((u) => out.push(el('p', { className: 'run-error' }, u)));
+    if (r.stats) out.push(el('p', { className: 'muted' }, Object.entries(r.stats).filter(([, v]) => typeof v === 'number').map(([k, v]) => k + ' ' + v).join(' · ')));
+    return out;
+  }
+
+  function bankResult(r) {
+    const t = r.transfers;
+    const out = [el('p', {}, plural(r.reads, 'read') + ' of a total of ' + r.total + ' checked; transfers ok ' + t.ok + ', fail ' + t.fail + ', info ' + t.info + '.')];
+    if (r.errors.length) out.push(table(['read op', 'process', 'problem', 'balances'], r.errors.map((e) => [String(e.index), String(e.process), e.text, JSON.stringify(e.balances)]), 'bank-errors'));
+    (r.unknownReasons || []).forEach((u) => out.push(el('p', { className: 'run-error' }, u)));
+    return out;
+  }
+
+  function lockResult(r) {
+    const out = [el('p', {}, 'acquires ok ' + r.acquires.ok + ', fail ' + r.acquires.fail + ', info ' + r.acquires.info + '; resource writes accepted ' + r.writes.accepted + ', rejected ' + r.writes.rejected + ', info ' + r.writes.info + '.')];
+    if (r.errors.length) out.push(table(['kind', 'ops', 'tokens', 'what'], r.errors.map((e) => [e.kind, e.ops.join(', '), e.tokens.join(', '), e.text]), 'lock-errors'));
+    (r.unknownReasons || []).forEach((u) => out.push(el('p', { className: 'run-error' }, u)));
+    return out;
+  }
+
   function body(name, r) {
     if (typeof r.error === 'string' && r.valid !== true) return [el('p', { className: 'run-error' }, r.error)];
+    if (Array.isArray(r.anomalies) && r.consistencyModel) return listAppendResult(r);
+    if (r.transfers && Array.isArray(r.errors)) return bankResult(r);
+    if (r.acquires && r.writes) return lockResult(r);
     if ('failure' in r || 'keysChecked' in r) return linearizable(r);
     if (Array.isArray(r.lost) && Array.isArray(r.unexpected)) return setResult(r);
     if (Array.isArray(r.errors) && 'reads' in r) return counterResult(r);

@@ -10,6 +10,7 @@ import { StoreClient, type NodeStatus, type Outcome } from '../store/client.js';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareStoreImage } from './store-image.js';
+import type { MicroOp } from '../store/kv.js';
 import type { Client, ClientContext, ClientNode, ClientResult, Db, DbCluster, DbNode, NodeCommand } from './types.js';
 
 /** Replication protocols of the bundled store (the --db values that name it). */
@@ -66,6 +67,7 @@ function result<T>(o: Outcome<T>, value?: (v: T) => unknown): ClientResult {
 }
 
 const MAX_CAS_TRIES = 20;
+let holders = 0;
 
 /**
  * One worker's client. `any` follows the leader (preferring the worker's own node); `near` talks
@@ -76,6 +78,9 @@ const MAX_CAS_TRIES = 20;
 export class StoreWorkloadClient implements Client {
   private any?: StoreClient;
   private near?: StoreClient;
+  /** lock workload: this client's name as a lock holder, and the grant it holds. */
+  private readonly holder = `holder-${++holders}`;
+  private grant?: { token: number; expiresAt: number };
 
   constructor(private readonly ctx: ClientContext) {}
 
@@ -124,9 +129,53 @@ export class StoreWorkloadClient implements Client {
         return result(await c.get('counter'), (v) => (typeof v === 'number' ? v : 0));
       case 'counter/add':
         return this.add(op.value as number, signal);
+      case 'list-append/txn': {
+        // Elle's micro-ops [f, k, v] with integer keys → the store's txn on keys "la/<k>"; reads come back filled in.
+        const mops = op.value as [string, number, unknown][];
+        const r = await this.txnNearest(mops.map(([f, k, v]): MicroOp => [f === 'r' ? 'r' : 'append', `la/${k}`, f === 'r' ? null : v]));
+        return result(r, (done) => done.map(([f, , v], i) => [f, mops[i]![1], v]));
+      }
+      case 'bank/transfer': {
+        // Each account holds the list of amounts moved in and out; a transfer appends to both in one txn.
+        const { from, to, amount } = op.value as { from: string; to: string; amount: number };
+        return result(await c.txn([['append', `bank/${from}`, -amount], ['append', `bank/${to}`, amount]]), () => op.value);
+      }
+      case 'bank/read': {
+        const initial = op.value as Record<string, number>;
+        const names = Object.keys(initial);
+        const r = await this.txnNearest(names.map((a): MicroOp => ['r', `bank/${a}`, null]));
+        return result(r, (done) => Object.fromEntries(names.map((a, i) => [a, initial[a]! + ((done[i]![2] as number[] | null) ?? []).reduce((x, y) => x + y, 0)])));
+      }
+      case 'lock/acquire': {
+        const r = await c.lockAcquire('lock', this.holder, (op.value as { leaseMs: number }).leaseMs);
+        if (r.type === 'ok') this.grant = r.value;
+        return result(r);
+      }
+      case 'lock/write': {
+        // The write carries the token of the grant this client holds; without one, nothing is sent.
+        const g = this.grant;
+        if (!g) return { type: 'fail', error: 'not-holding' };
+        // A rejected write does not make the client drop its grant: it keeps it until it releases
+        // or is granted anew, as a client whose lease timer has not fired (the resource fences it).
+        return result(await c.lockWrite('lock', g.token, g.expiresAt, (op.value as { value: unknown }).value));
+      }
+      case 'lock/release': {
+        const g = this.grant;
+        if (!g) return { type: 'fail', error: 'not-holding' };
+        this.grant = undefined;
+        return result(await c.lockRelease('lock', g.token));
+      }
       default:
         return { type: 'fail', error: `the store's ${this.ctx.workload} client has no op ${op.f}` };
     }
+  }
+
+  /** A txn; one of reads only goes to the near node first (as readNearest), any other to the leader. */
+  private async txnNearest(mops: MicroOp[]): Promise<Outcome<MicroOp[]>> {
+    if (mops.some((m) => m[0] !== 'r')) return this.any!.txn(mops);
+    const near = await this.near!.txn(mops);
+    if (near.type === 'fail' && near.error === 'not-leader') return this.any!.txn(mops);
+    return near;
   }
 
   /** Read, then cas from what was read; a mismatch did nothing (try again), an unknown outcome may have applied (stop: info). */

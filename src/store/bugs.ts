@@ -1,6 +1,6 @@
 // The --bug switches: deliberate, documented mistakes the harness must catch (see README.md).
 
-export const BUGS = ['stale-read', 'early-ack', 'no-fsync', 'lease-read', 'skip-prepare', 'skip-sync', 'local-read'] as const;
+export const BUGS = ['stale-read', 'early-ack', 'no-fsync', 'lease-read', 'skip-prepare', 'skip-sync', 'local-read', 'txn-local-read', 'lock-lease-clock'] as const;
 export type Bug = (typeof BUGS)[number];
 
 /** Bugs that exist only in one protocol's core (the others apply to every protocol). */

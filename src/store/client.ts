@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { WriteBatcher } from './batcher.js';
 import { LineReader } from './lines.js';
+import type { MicroOp } from './kv.js';
 
 export type Outcome<T> =
   | { type: 'ok'; value: T; node: string }
@@ -152,6 +153,30 @@ export class StoreClient {
   /** Appends to the list stored at key (created if absent); returns the list after the append. */
   append(key: string, value: unknown): Promise<Outcome<unknown[]>> {
     return this.op({ op: 'append', key, value }) as Promise<Outcome<unknown[]>>;
+  }
+
+  /**
+   * A transaction of micro-ops [f, key, value] (f: r, w, append), applied atomically; returns the
+   * micro-ops with each read's value filled in (null for an absent key). A txn of reads only is
+   * served like a get (linearizable, never logged); `not-a-list` fails the whole txn.
+   */
+  txn(ops: readonly MicroOp[]): Promise<Outcome<MicroOp[]>> {
+    return this.op({ op: 'txn', ops }) as Promise<Outcome<MicroOp[]>>;
+  }
+
+  /** Lock service: a grant `{token, expiresAt}`, or `fail lock-held` while another lease holds. */
+  lockAcquire(key: string, holder: string, leaseMs: number): Promise<Outcome<{ token: number; expiresAt: number }>> {
+    return this.op({ op: 'lock-acquire', key, holder, leaseMs }) as Promise<Outcome<{ token: number; expiresAt: number }>>;
+  }
+
+  /** Frees the lock if `token` is the current grant (else `fail not-holder`). */
+  lockRelease(key: string, token: number): Promise<Outcome<number>> {
+    return this.op({ op: 'lock-release', key, token }) as Promise<Outcome<number>>;
+  }
+
+  /** A write to the lock's protected resource with a fencing token (`fail stale-token` when a newer token was accepted). */
+  lockWrite(key: string, token: number, expiresAt: number, value: unknown): Promise<Outcome<{ token: number; value: unknown }>> {
+    return this.op({ op: 'lock-write', key, token, expiresAt, value }) as Promise<Outcome<{ token: number; value: unknown }>>;
   }
 
   delete(key: string): Promise<Outcome<null>> {

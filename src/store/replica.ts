@@ -4,7 +4,7 @@
 // --bug switches (stale-read, early-ack, lease-read) behave the same in both.
 
 import type { Bug } from './bugs.js';
-import type { Command, KvStore } from './kv.js';
+import { isReadOnly, type Command, type KvStore } from './kv.js';
 import type { CoreStatus, ReplicationCore, Ready } from './protocol.js';
 
 /** The answer to one client request; `definite: false` means the outcome is unknown. */
@@ -20,7 +20,8 @@ interface PendingWrite {
 }
 
 interface PendingRead {
-  key: string;
+  /** Answers from the local state machine once the read is confirmed. */
+  serve: () => Reply;
   reply: (r: Reply) => void;
   deadlineTick: number;
 }
@@ -45,7 +46,15 @@ export class Replica {
 
   /** Starts serving one client command; `reply` is called exactly once. */
   submit(cmd: Command, reply: (r: Reply) => void): void {
-    if (cmd.op === 'get') return this.read(cmd.key, reply);
+    // A get, or a txn of reads only: served like a read (ReadIndex / read barrier / sync), not logged.
+    if (isReadOnly(cmd)) return this.read(cmd, reply);
+    // The lock service's time: the proposer's wall clock, stamped into the entry so every replica
+    // judges the lease alike (a clean client's own `now`/`trusted` never reach the log).
+    if (cmd.op === 'lock-acquire') cmd = { ...cmd, now: Date.now() };
+    // lock-lease-clock bug: a write whose lease has not run out by this node's clock is trusted
+    // and skips the resource's fencing check (the lease, stamped by the clock of whichever node
+    // granted it, judged by another clock).
+    else if (cmd.op === 'lock-write') cmd = { ...cmd, trusted: this.bugs.has('lock-lease-clock') && Date.now() < cmd.expiresAt };
     const p = this.core.propose(cmd);
     if (!p.ok) return reply(notLeader(p.leader));
     const w: PendingWrite = { term: p.term, cmd, reply, deadlineTick: this.ticks + this.requestTimeoutTicks };
@@ -54,15 +63,23 @@ export class Replica {
     else this.writes.set(p.index, [w]);
   }
 
-  private read(key: string, reply: (r: Reply) => void): void {
+  private read(cmd: Command, reply: (r: Reply) => void): void {
+    const serve = (): Reply => {
+      const r = this.kv.preview(cmd);
+      return r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error, definite: true };
+    };
     // stale-read bug: any node answers from whatever it has applied, leader or not.
-    if (this.bugs.has('stale-read')) return reply({ ok: true, value: this.kv.get(key) });
+    if (this.bugs.has('stale-read')) return reply(serve());
+    // txn-local-read bug: a read-only transaction is answered at once from the contacted node's
+    // applied state (leader or follower, "a read-only txn needs no coordination"), skipping the
+    // read barrier: stale snapshots, out of real-time order.
+    if (cmd.op === 'txn' && this.bugs.has('txn-local-read')) return reply(serve());
     // lease-read bug: the leader skips the heartbeat round while its wall-clock lease holds.
-    if (this.bugs.has('lease-read') && this.core.leaseValid()) return reply({ ok: true, value: this.kv.get(key) });
+    if (this.bugs.has('lease-read') && this.core.leaseValid()) return reply(serve());
     const ctx = this.nextReadCtx++;
     const r = this.core.read(ctx);
     if (!r.ok) return reply(notLeader(r.leader));
-    this.reads.set(ctx, { key, reply, deadlineTick: this.ticks + this.requestTimeoutTicks });
+    this.reads.set(ctx, { serve, reply, deadlineTick: this.ticks + this.requestTimeoutTicks });
   }
 
   /** One clock tick: drives the core and expires requests that waited too long. */
@@ -85,7 +102,7 @@ export class Replica {
    */
   deliver(ready: Ready): void {
     for (const a of ready.applied) this.answerWrite(a.index, a.term, a.result);
-    for (const ctx of ready.readsReady) this.answerRead(ctx, (r) => ({ ok: true, value: this.kv.get(r.key) }));
+    for (const ctx of ready.readsReady) this.answerRead(ctx, (r) => r.serve());
     if (ready.readsFailed.length > 0) {
       const leader = this.core.status().leader;
       for (const ctx of ready.readsFailed) this.answerRead(ctx, () => notLeader(leader));

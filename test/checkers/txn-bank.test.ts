@@ -78,16 +78,52 @@ test('wrong accounts are caught; EDN maps with integer keys are read', (t) => {
 test('no reads, or a search past its bound, is unknown — never valid', (t) => {
   t.is(checkBank(H([0, 'invoke', 'transfer', xfer('a', 'b', 1)], [0, 'ok', 'transfer', xfer('a', 'b', 1)]), { initial }).valid, 'unknown');
   const steps: Step[] = [];
-  for (let i = 0; i < 20; i++) steps.push([10 + i, 'invoke', 'transfer', xfer(i % 2 ? 'a' : 'b', i % 2 ? 'b' : 'a', 2 ** i)], [10 + i, 'info', 'transfer', xfer('a', 'b', 2 ** i)]);
+  // Many distinct partial effects that the pruning cannot rule out (small amounts both ways, a need of zero).
+  for (let i = 0; i < 20; i++) steps.push([10 + i, 'invoke', 'transfer', xfer(i % 2 ? 'a' : 'b', i % 2 ? 'b' : 'a', i + 1)], [10 + i, 'info', 'transfer', xfer('a', 'b', i + 1)]);
   steps.push([1, 'invoke', 'read', null], [1, 'ok', 'read', { a: 10, b: 10 }]);
   const r = checkBank(H(...steps), { initial: { a: 1e7, b: 1e7 }, maxStatesPerRead: 100 });
   t.is(r.valid, false); // wrong total first
   steps[steps.length - 1]![3] = { a: 1e7, b: 1e7 };
-  const u = checkBank(H(...steps), { initial: { a: 1e7, b: 1e7 }, maxStatesPerRead: 100 });
+  const u = checkBank(H(...steps), { initial: { a: 1e7, b: 1e7 }, maxStatesPerRead: 20 });
   t.is(u.valid, 'unknown');
   t.regex(u.unknownReasons.join(), /search budget/);
 });
 
 test('a malformed transfer is a one-line input error naming the op', (t) => {
   t.throws(() => checkBank(H([0, 'invoke', 'transfer', { from: 'a' }]), { initial }), { name: 'UserError', message: /op 0: a transfer's value must be \{from, to, amount\}/ });
+});
+
+test('the possible-state search agrees with brute force over every subset (2,000 random cases)', (t) => {
+  let seed = 12345;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
+  const accts = ['a', 'b', 'c', 'd'];
+  let reachable = 0;
+  for (let k = 0; k < 2000; k++) {
+    const n = 1 + rnd(11);
+    const ts = Array.from({ length: n }, () => {
+      const from = accts[rnd(4)]!;
+      let to = accts[rnd(4)]!;
+      while (to === from) to = accts[rnd(4)]!;
+      return xfer(from, to, 1 + rnd(5));
+    });
+    // The read: a random subset's effect (reachable), or that plus a random nudge (often not).
+    const pick = ts.map(() => rnd(2) === 1);
+    const bal: Record<string, number> = { a: 20, b: 20, c: 20, d: 20 };
+    ts.forEach((x, i) => { if (pick[i]) { bal[x.from]! -= x.amount; bal[x.to]! += x.amount; } });
+    if (rnd(2) === 0) { const d = 1 + rnd(3); bal[accts[rnd(4)]!]! += d; bal[accts[rnd(4)]!]! -= d; }
+    let brute = false;
+    for (let m = 0; m < 1 << n && !brute; m++) {
+      const v: Record<string, number> = { a: 20, b: 20, c: 20, d: 20 };
+      ts.forEach((x, i) => { if (m & (1 << i)) { v[x.from]! -= x.amount; v[x.to]! += x.amount; } });
+      brute = accts.every((a) => v[a] === bal[a]);
+    }
+    if (brute) reachable++;
+    // Every transfer indeterminate (info), all invoked before the read.
+    const steps: Step[] = [];
+    ts.forEach((x, i) => steps.push([10 + i, 'invoke', 'transfer', x], [10 + i, 'info', 'transfer', x]));
+    steps.push([1, 'invoke', 'read', null], [1, 'ok', 'read', bal]);
+    const r = checkBank(H(...steps), { initial: { a: 20, b: 20, c: 20, d: 20 }, negativeBalances: true });
+    if (r.valid !== brute) return t.fail(`case ${k}: checker ${String(r.valid)}, brute force ${brute}: ${JSON.stringify({ ts, bal })}`);
+  }
+  t.true(reachable > 700 && reachable < 1900, `both outcomes exercised (${reachable} reachable)`);
 });
