@@ -75,8 +75,9 @@ const dist = (path: string) => fileURLToPath(new URL(`../src/${path}`, import.me
 const PAUSING_HARNESS = `
 const { LocalRuntime } = await import(process.env.LOCAL_JS);
 const { progress } = await import(process.env.TYPES_JS);
+const { storeDb } = await import(process.env.STORE_JS);
 const rt = new LocalRuntime();
-const nodes = await rt.up({ runId: process.env.RUN_ID, protocol: 'raft', nodeCount: 3, bugs: [], runDir: process.env.RUN_DIR }, progress(120000));
+const nodes = await rt.up({ runId: process.env.RUN_ID, db: storeDb('raft'), nodeCount: 3, runDir: process.env.RUN_DIR }, progress(120000));
 await rt.pause(nodes[1], progress(10000));
 process.stdout.write('PAUSED\\n');
 setInterval(() => {}, 1000);
@@ -93,7 +94,7 @@ function procState(pid: number): string {
 test.serial('cleanup kills the paused node of a SIGKILLed harness and reports every node it found by name and pid', async (t) => {
   const runId = `fltest-paused-${process.pid}`;
   const runDir = tempDir('faultline-paused-');
-  const env = { FAULTLINE_HOME: TEST_HOME, RUN_ID: runId, RUN_DIR: runDir, LOCAL_JS: dist('runtime/local.js'), TYPES_JS: dist('runtime/types.js') };
+  const env = { FAULTLINE_HOME: TEST_HOME, RUN_ID: runId, RUN_DIR: runDir, LOCAL_JS: dist('runtime/local.js'), TYPES_JS: dist('runtime/types.js'), STORE_JS: dist('db/store.js') };
   const harness = execa(process.execPath, ['--input-type=module', '-e', PAUSING_HARNESS], { env, reject: false, all: true });
   try {
     await new Promise<void>((resolve, reject) => {
