@@ -30,7 +30,9 @@ test(`paxos: safety on every step and liveness after healing (${only ? `seed ${o
 test('paxos: the randomized checks catch every bug switch that applies to it', (t) => {
   // stale-read and lease-read (reads), early-ack and no-fsync (durability), skip-prepare (Paxos
   // only: a leader without phase 1 overwrites chosen values); Zab's own bugs do not apply.
-  for (const bug of BUGS.filter((b) => bugProtocolError('paxos', b) === undefined)) {
+  // txn-local-read (read-only transactions) and lock-lease-clock (fenced lock writes) need ops this
+  // schedule does not issue: see test/store/txn.test.ts and test/store/txn-lock.test.ts.
+  for (const bug of BUGS.filter((b) => bugProtocolError('paxos', b) === undefined && b !== 'txn-local-read' && b !== 'lock-lease-clock')) {
     let caught: string | undefined;
     // lease-read needs a clock jump on a leader cut off with its lease while a client reads
     // from it; on Paxos the first such seed is 985 today (on Raft 197).

@@ -27,7 +27,10 @@ test(`safety on every step and liveness after healing (${only ? `seed ${only}` :
 });
 
 test('the randomized checks catch every bug switch (of Raft; Paxos-only bugs on Paxos; Zab-only in the Zab tests)', (t) => {
-  for (const bug of BUGS.filter((b) => PROTOCOL_BUGS[b] !== 'zab')) {
+  // Bugs that only show in ops this schedule does not issue are caught elsewhere:
+  // txn-local-read (read-only transactions) by the simulator in test/store/txn.test.ts,
+  // lock-lease-clock (fenced lock writes) on a real cluster in test/store/txn-lock.test.ts.
+  for (const bug of BUGS.filter((b) => PROTOCOL_BUGS[b] !== 'zab' && b !== 'txn-local-read' && b !== 'lock-lease-clock')) {
     let caught: string | undefined;
     const protocol = PROTOCOL_BUGS[bug] === 'paxos' ? 'paxos' : 'raft';
     for (let seed = 1; seed <= 500 && caught === undefined; seed++) {
