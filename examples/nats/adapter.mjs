@@ -134,9 +134,14 @@ class NatsClient {
       const e = await kv.get(key);
       return e && e.operation === 'PUT' ? { value: JSON.parse(sc.decode(e.value)), revision: e.revision } : { value: null, revision: e?.revision ?? 0 };
     };
+    if (f === 'read' && w === 'set') {
+      // Every key `set.<v>` still in the bucket (kv.keys: an ordered consumer of the last value per key).
+      const out = [];
+      for await (const k of await kv.keys('set.>')) out.push(Number(k.slice(4)));
+      return { type: 'ok', value: out.sort((a, b) => a - b) };
+    }
     if (f === 'read') {
       const { value } = await get();
-      if (w === 'set') return { type: 'ok', value: [...(value ?? [])].sort((a, b) => a - b) };
       return { type: 'ok', value: w === 'kv' ? [v[0], value] : value };
     }
     if (f === 'write') {
@@ -152,18 +157,10 @@ class NatsClient {
       return { type: 'ok', value: v };
     }
     if (f === 'add' && w === 'set') {
-      // The set is one JSON array under one key, grown by revision-checked updates; a lost race
-      // (10071, certainly not stored) is retried with a fresh read within the same op.
-      for (;;) {
-        const cur = await get();
-        const next = sc.encode(JSON.stringify([...(cur.value ?? []), v]));
-        try {
-          await (cur.revision ? kv.update(key, next, cur.revision) : kv.create(key, next));
-          return { type: 'ok', value: v };
-        } catch (e) {
-          if (e?.api_error?.err_code !== 10071) throw e;
-        }
-      }
+      // One key per element, a blind put: the set tests whether acknowledged writes survive, not
+      // the revision check (a JSON array grown by kv.update would re-find the cas race of README.md).
+      await kv.put(`set.${v}`, sc.encode('1'));
+      return { type: 'ok', value: v };
     }
     return { type: 'fail', error: `the nats ${w} client has no op ${f}` };
   }
