@@ -7,7 +7,8 @@
 //
 // --db-opt reads=leader (default) reads with $JS.API.STREAM.MSG.GET, answered by the stream's
 // leader; reads=direct reads with $JS.API.DIRECT.GET, answered by any replica — what nats.js's
-// kv.get does by default on a bucket it created itself on a ≥ 2.9 server.
+// kv.get does by default on a bucket it created itself on a ≥ 2.9 server. --db-opt cas=off answers
+// every cas `fail: unsupported`, so a register run checks reads and writes alone.
 import { connect, StringCodec } from 'nats';
 
 const PORT = 4222; // clients
@@ -17,9 +18,11 @@ const sc = StringCodec();
 
 /** @param {Record<string, string>} opts the --db-opt key=value pairs */
 export default function nats(opts = {}) {
-  for (const k of Object.keys(opts)) if (k !== 'reads') throw new Error(`nats: unknown --db-opt ${k} (known: reads)`);
+  for (const k of Object.keys(opts)) if (k !== 'reads' && k !== 'cas') throw new Error(`nats: unknown --db-opt ${k} (known: reads, cas)`);
   const reads = opts.reads ?? 'leader';
   if (reads !== 'leader' && reads !== 'direct') throw new Error(`nats: --db-opt reads=${reads} must be leader or direct`);
+  const cas = opts.cas ?? 'on';
+  if (cas !== 'on' && cas !== 'off') throw new Error(`nats: --db-opt cas=${cas} must be on or off`);
 
   return {
     name: 'nats',
@@ -67,7 +70,7 @@ export default function nats(opts = {}) {
       }
       return undefined;
     },
-    client: (ctx) => new NatsClient(ctx, reads),
+    client: (ctx) => new NatsClient(ctx, reads, cas === 'on'),
   };
 }
 
@@ -83,7 +86,8 @@ async function withJs(node, timeout, f) {
 }
 
 class NatsClient {
-  constructor(ctx, reads) {
+  constructor(ctx, reads, cas) {
+    this.cas = cas;
     this.workload = ctx?.workload;
     this.timeout = Math.max(200, (ctx?.opTimeoutMs ?? 5000) - 100); // nats.js's own time-out fires first
     this.reads = reads;
@@ -129,6 +133,8 @@ class NatsClient {
 
   async run(kv, { f, value: v }) {
     const w = this.workload;
+    // counter has no KV op here; cas=off leaves the register to reads and writes (see README).
+    if (w === 'counter' || (f === 'cas' && !this.cas)) return { type: 'fail', error: 'unsupported' };
     const key = w === 'kv' ? `k${v[0]}` : w;
     const get = async () => {
       const e = await kv.get(key);
@@ -162,7 +168,7 @@ class NatsClient {
       await kv.put(`set.${v}`, sc.encode('1'));
       return { type: 'ok', value: v };
     }
-    return { type: 'fail', error: `the nats ${w} client has no op ${f}` };
+    return { type: 'fail', error: 'unsupported' };
   }
 
   drop() {
