@@ -147,3 +147,8 @@ test.serial('the Redis example declares clock unsupported: --nemesis clock is re
   const line = await refused(t, ['--db', join(process.cwd(), 'examples/redis/adapter.mjs'), '--nemesis', 'clock']);
   t.regex(line, /--nemesis clock cannot run on redis: .*libfaketime/);
 });
+
+test.serial('the NATS example passes validation and declares clock unsupported (nats-server is a Go binary: libfaketime cannot move its clock)', async (t) => {
+  const line = await refused(t, ['--db', join(process.cwd(), 'examples/nats/adapter.mjs'), '--nemesis', 'partition,clock']);
+  t.regex(line, /--nemesis clock cannot run on nats/);
+});
