@@ -57,16 +57,17 @@ export async function openRun(spec: TestSpec, o: RunOptions): Promise<RunContext
   }
   const refused = spec.nemesis.filter((f) => unsupported[f] !== undefined);
   if (refused.length > 0) throw new UserError(`--nemesis ${refused.join(',')} cannot run on ${loaded.db.name}: ${refused.map((f) => unsupported[f]).join('; ')}`);
+  // A fault the cluster size cannot take is known now: refuse it before a minutes-long image build.
+  for (const fault of spec.nemesis) {
+    const gap = familyOf(fault).sizeGap?.(spec.nodes);
+    if (gap) throw new UserError(`--nemesis ${fault} cannot run here: ${gap}`);
+  }
   // --leave-running: nodes that outlive the harness (local: own session; docker: persistent label).
   const { runtime, reason } = await chooseRuntime(spec.runtime, { persistent: spec.leaveRunning });
   // The runtime sees the Db: an image it cannot have is refused, one it can is built now (outside
   // the run's time limit: the first build of a Debian image takes minutes), faults it cannot
   // inject on this Db are known.
   await runtime.preflight?.(loaded.db, loaded.dir, progress(IMAGE_TIMEOUT_MS, log));
-  for (const fault of spec.nemesis) {
-    const gap = familyOf(fault).sizeGap?.(spec.nodes);
-    if (gap) throw new UserError(`--nemesis ${fault} cannot run here: ${gap}`);
-  }
   const missing = unavailableFaults(spec.nemesis, runtime);
   if (missing.length > 0) {
     throw new UserError(`--nemesis ${missing.map((m) => m.fault).join(',')} cannot run on the ${runtime.kind} runtime: ${missing.map((m) => m.reason).join('; ')}`);
