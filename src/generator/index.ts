@@ -20,6 +20,11 @@ export interface Invocation<V = unknown> {
   f: string;
   value: V;
   timeNs?: number;
+  /**
+   * The time by which it must have started (a time limit's end): an interpreter that gets to it
+   * only at or after this time — a late timer on a loaded machine — drops it instead of invoking.
+   */
+  deadlineNs?: number;
 }
 
 export interface GenContext {
@@ -121,7 +126,7 @@ export function timeLimit(durationNs: number, gen: Generator): Generator {
       const s = cur.op(ctx);
       if (s.kind === 'op') {
         if ((s.op.timeNs ?? ctx.timeNs) >= endNs) return { kind: 'pending', wakeNs: endNs, next: bounded(cur, endNs) };
-        return { ...s, next: bounded(s.next, endNs) };
+        return { ...s, op: { ...s.op, deadlineNs: Math.min(s.op.deadlineNs ?? endNs, endNs) }, next: bounded(s.next, endNs) };
       }
       if (s.kind === 'pending') return { kind: 'pending', wakeNs: Math.min(s.wakeNs ?? endNs, endNs), next: bounded(s.next, endNs) };
       return s;

@@ -229,10 +229,14 @@ export async function interpret(opts: InterpreterOptions): Promise<InterpreterRe
       }
       if (!free.has(step.thread)) throw new Error(`generator gave an op to busy thread ${String(step.thread)}`);
       gen = step.next;
+      const invokeNs = now();
+      // Its time limit passed while we waited (a timer fired late): drop it; the limited
+      // generator is done from here on.
+      if (step.op.deadlineNs !== undefined && invokeNs >= step.op.deadlineNs) continue;
       free.delete(step.thread);
       if (step.thread === drawnFor) streams.set(step.thread, (ctx as GenContext & { rng: Rng }).rng);
       given.set(step.thread, given.get(step.thread)! + 1);
-      const invoke: Op = { index: index++, type: 'invoke', process: processOf.get(step.thread)!, f: step.op.f, value: step.op.value, timeNs: now() };
+      const invoke: Op = { index: index++, type: 'invoke', process: processOf.get(step.thread)!, f: step.op.f, value: step.op.value, timeNs: invokeNs };
       recorded++;
       const pushBack = opts.record(invoke);
       if (pushBack) await pushBack;

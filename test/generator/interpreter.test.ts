@@ -73,6 +73,24 @@ test('stagger and timeLimit run on the real clock: no op after the limit, none f
   t.is(validateHistory(ops), undefined);
 });
 
+test('an op whose start a late timer pushed past its time limit is dropped, not invoked late', async (t) => {
+  // Thread 0 blocks the event loop from 30 to 80 ms; thread 1's op is due at 40 ms under a 50 ms
+  // limit, so its timer fires only at ~80 ms — after the limit. It must not go out then.
+  const t0 = performance.now();
+  const blocking: Worker = {
+    invoke: async (inv) => {
+      if (inv.f !== 'block') return { type: 'ok', value: inv.value };
+      await new Promise((r) => setTimeout(r, 30));
+      while (performance.now() - t0 < 80);
+      await new Promise((r) => setTimeout(r, 100));
+      return { type: 'ok', value: null };
+    },
+  };
+  const { ops } = await run({ concurrency: 2, client: () => blocking, generator: timeLimit(50_000_000, seq({ f: 'block', value: null }, { f: 'read', value: null, timeNs: 40_000_000 })) });
+  t.is(validateHistory(ops), undefined);
+  t.deepEqual(ops.filter((o) => o.type === 'invoke').map((o) => o.f), ['block'], 'the late read was dropped');
+});
+
 test('a generator error still completes in-flight ops, then surfaces', async (t) => {
   let asked = 0;
   const bad = { op: () => { if (++asked > 3) throw new Error('generator bug'); return { kind: 'op' as const, thread: 0, op: { f: 'read', value: null }, next: bad }; }, update: () => bad };
