@@ -183,6 +183,15 @@ export function writeAtomic(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
+/**
+ * The node's command line as it was started, in its folder of the run (`<node>/command.json`):
+ * argv and the environment Faultline set (the adapter's env, the data dir, libfaketime's), so a
+ * user can see what ran and rerun one node by hand.
+ */
+export function recordCommand(nodeDir: string, argv: readonly string[], env: Record<string, string>): void {
+  writeAtomic(join(nodeDir, 'command.json'), `${JSON.stringify({ argv, env }, null, 2)}\n`);
+}
+
 /** True when the process is a zombie (dead, waiting for its parent) or gone. */
 export function isZombie(pid: number): boolean {
   try {

@@ -14,7 +14,7 @@ import Docker from 'dockerode';
 import { UserError } from '../core/errors.js';
 import type { Db, DbCluster } from '../db/types.js';
 import { blockedLinks } from './types.js';
-import { faketimeEnv, faketimeOffset, isOurProcess, isZombie, nodeEnv, nodeNames, tcpOpen, writeAtomic } from './common.js';
+import { faketimeEnv, faketimeOffset, isOurProcess, recordCommand, isZombie, nodeEnv, nodeNames, tcpOpen, writeAtomic } from './common.js';
 import { DEFAULT_REPOS, ensureDbImage, ensureNodeImage, type ImageEngine, type ImageRepos, type ImageResult } from './image.js';
 import {
   GiveUp,
@@ -237,7 +237,41 @@ export class DockerRuntime implements Host, CanKill, CanPause, CanPartition, Can
   async preflight(db: Db, dbDir: string, p: Progress): Promise<void> {
     const image = this.opts.root ? await ensureImage(p, this.opts.root) : await ensureDbImage(imageEngine(this.docker), db, dbDir, p);
     if (image.built) await pruneSuperseded(image.tag);
+    await this.checkCommand(db, image.tag);
     this.prepared = { db, image };
+  }
+
+  /**
+   * A node's argv[0] that the image does not have would only show when the first container
+   * fails to start, after the run began (a crash, 255): look for it first, in a throwaway
+   * container with no network, and refuse it as bad input. An image with no /bin/sh cannot be
+   * looked into this way; its command is then found out at start, as before.
+   */
+  private async checkCommand(db: Db, tag: string): Promise<void> {
+    const sample = { name: 'n1', ip: '10.0.0.11', dataDir: `${MOUNT}/data`, runtime: 'docker' as const };
+    const argv0 = db.command(sample, { nodes: [{ name: 'n1', ip: sample.ip }] }).argv[0];
+    if (!argv0) return; // the loader refuses an empty argv
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({
+        Image: tag,
+        Entrypoint: ['/bin/sh', '-c', 'command -v -- "$0" >/dev/null 2>&1 || [ -x "$0" ]', argv0],
+        Labels: { [RUN_LABEL]: `preflight-${process.pid}`, [HARNESS_LABEL]: `${hostname()}:${process.pid}` },
+        HostConfig: { NetworkMode: 'none', AutoRemove: false },
+      });
+    } catch {
+      return;
+    }
+    try {
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      if (StatusCode !== 0) throw new UserError(`--db ${db.name}: the node command "${argv0}" is not in image ${tag} (not on its PATH, not an executable file)`);
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      // No /bin/sh in the image (or it could not start): not checkable here.
+    } finally {
+      await container.remove({ force: true }).catch(() => {});
+    }
   }
 
   async up(spec: ClusterSpec, p: Progress): Promise<NodeHandle[]> {
@@ -259,6 +293,7 @@ export class DockerRuntime implements Host, CanKill, CanPause, CanPartition, Can
         const innerDataDir = `${MOUNT}/data`;
         const cmd = db.command({ name, ip: ipOf(i), dataDir: innerDataDir, runtime: 'docker' }, cluster);
         const env = nodeEnv(cmd.env, faketimeEnv(FAKETIME_LIB, `${MOUNT}/clock-offset`));
+        recordCommand(dir, cmd.argv, env);
         const container = await this.docker.createContainer({
           name: `faultline-${spec.runId}-${name}`,
           Image: this.image!.tag,

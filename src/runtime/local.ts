@@ -26,6 +26,7 @@ import {
   isZombie,
   nodeEnv,
   nodeNames,
+  recordCommand,
   removePidFile,
   tcpOpen,
   writeAtomic,
@@ -166,6 +167,7 @@ export class LocalRuntime implements Host, CanKill, CanPause, CanPartition, CanS
       const cmd = db.command({ name, ip: ipOf(i), dataDir, runtime: 'local' }, view);
       const handle: NodeHandle = { name, clientAddr: `${ipOf(i)}:${db.clientPort}`, peerAddr: `${ipOf(i)}:${peerPort ?? db.clientPort}`, dataDir, logFile: join(dir, 'node.log') };
       const env = nodeEnv(cmd.env, this.faketimeLib ? faketimeEnv(this.faketimeLib, clockFile) : {}, dataDir);
+      recordCommand(dir, cmd.argv, env);
       this.byName.set(name, { handle, ip: ipOf(i), port: db.clientPort, argv: cmd.argv, env, clockFile, paused: false, killed: true });
     }
     await release();

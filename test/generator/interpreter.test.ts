@@ -68,8 +68,9 @@ test('stagger and timeLimit run on the real clock: no op after the limit, none f
   const { ops } = await run({ concurrency: 2, generator: timeLimit(300_000_000, stagger(10_000_000, fn(() => ({ f: 'read', value: null })))) });
   const inv = ops.filter((o) => o.type === 'invoke');
   t.true(inv.every((o) => o.timeNs < 300_000_000), 'nothing invoked after the time limit');
-  // Gaps are uniform in [0, 20 ms]: 300 ms can hold at most a few dozen; a slow machine may hold fewer.
-  t.true(inv.length >= 2 && inv.length <= 80, `at most ~60 ops in 300 ms at 100 Hz, got ${inv.length}`);
+  // Gaps are uniform in [0, 20 ms]: 300 ms can hold at most a few dozen. A loaded machine may
+  // hold far fewer: a timer that fires after the limit drops its op (see the test below).
+  t.true(inv.length >= 1 && inv.length <= 80, `at most ~60 ops in 300 ms at 100 Hz, got ${inv.length}`);
   t.is(validateHistory(ops), undefined);
 });
 

@@ -6,7 +6,7 @@
 // image FROM faultline-base, and a { tag } that is not there refused before anything starts.
 
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/errors.js';
@@ -53,6 +53,10 @@ dtest('a { debianPackages } database: built offline, reachable, partition by ipt
     t.log(`image ${rt.image!.tag} (built: ${rt.image!.built}) and 3 nodes up in ${Date.now() - started} ms`);
     t.regex(rt.image!.tag, /^faultline-deb:[0-9a-f]{16}$/);
     t.deepEqual(nodes.map((n) => n.name), ['n1', 'n2', 'n3']);
+    const recorded = JSON.parse(readFileSync(join(spec.runDir, 'n3', 'command.json'), 'utf8')) as { argv: string[]; env: Record<string, string> };
+    t.is(recorded.argv[0], 'socat');
+    t.true(recorded.argv.includes(`TCP-LISTEN:7000,fork,reuseaddr,bind=${nodes[2]!.clientAddr.split(':')[0]}`), recorded.argv.join(' '));
+    t.is(recorded.env.ECHO_NODE, 'n3');
     for (const n of nodes) {
       const [host, port] = n.clientAddr.split(':') as [string, string];
       t.is(port, '7000');
@@ -108,4 +112,17 @@ dtest('a { dockerfile } database FROM faultline-base builds offline and runs; a 
   t.regex(err!.message, /image faultline-no-such-image:\S+ is not on this Docker daemon \(Faultline never pulls/);
   await dockerClient().getImage(r.tag).remove({ force: true }).catch(() => {});
   removeDir(dir);
+});
+
+dtest('a node command the image does not have is refused in preflight (254), before any node starts, and leaves no container', async (t) => {
+  const rt = new DockerRuntime();
+  const good = echoDb({ debianPackages: ['socat'] });
+  const db: Db = { ...good, command: (node, cluster) => ({ ...good.command(node, cluster), argv: ['no-such-server', '--port', '7000'] }) };
+  const err = await t.throwsAsync(() => rt.preflight(db, process.cwd(), p(900_000)), { instanceOf: UserError });
+  t.regex(err!.message, /^--db echo: the node command "no-such-server" is not in image faultline-deb:[0-9a-f]{16}/);
+  t.notRegex(err!.message, /\n/);
+  // The same image with socat, its real command, passes the same check.
+  await t.notThrowsAsync(() => new DockerRuntime().preflight(good, process.cwd(), p(900_000)));
+  const left = await dockerClient().listContainers({ all: true, filters: { label: [`faultline.run=preflight-${process.pid}`] } });
+  t.deepEqual(left, [], 'the throwaway check container was not removed');
 });

@@ -6,7 +6,7 @@
 
 import test from 'ava';
 import net from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unavailableFaults } from '../../nemeses/index.js';
@@ -60,6 +60,10 @@ test('an adapter on the local runtime: own loopback IP per node on one port, kil
     t.deepEqual(nodes.map((n) => n.name), ['n1', 'n2', 'n3']);
     t.true(nodes.every((n) => /^127\.\d+\.\d+\.1[1-3]:7000$/.test(n.clientAddr)), nodes.map((n) => n.clientAddr).join(' '));
     for (const n of nodes) t.is(await echo(n.clientAddr), 'ping');
+    // Each node's command line as started is in its folder of the run.
+    const recorded = JSON.parse(readFileSync(join(runDir, 'n2', 'command.json'), 'utf8')) as { argv: string[]; env: Record<string, string> };
+    t.deepEqual(recorded.argv, echoDb.command({ name: 'n2', ip: nodes[1]!.clientAddr.split(':')[0]!, dataDir: join(runDir, 'n2', 'data'), runtime: 'local' }, { nodes: [] }).argv);
+    t.is(recorded.env.ECHO_NODE, 'n2');
     await t.throwsAsync(() => rt.partition({ n1: ['n2'] }), { instanceOf: UnsupportedFault, message: /declares no peerPort/ });
     await rt.kill(nodes[0]!, p());
     const [host0, port0] = nodes[0]!.clientAddr.split(':') as [string, string];
