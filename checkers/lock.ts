@@ -261,8 +261,8 @@ interface Grant extends Done {
 function doubleGrants(ops: readonly Op[], toleranceMs: number, defaultLeaseMs: number | undefined): { a: Done; b: Done; text: string }[] {
   const open = new Map<Op['process'], Op>();
   const grants: Grant[] = [];
-  const named = new Map<number, number>(); // token → earliest invoke (ns) of a release naming it
-  const unnamed: number[] = []; // invoke times (ns) of releases naming no token
+  const named = new Map<number, number>(); // token → earliest invoke (history index) of a release naming it
+  const unnamed: number[] = []; // invoke indexes of releases naming no token
   let crashedShortLease = false;
   const leaseOf = (inv: Op) => leaseIn(inv.value) ?? defaultLeaseMs ?? 0;
   const done = (inv: Op, completion: Op | undefined) => {
@@ -278,8 +278,8 @@ function doubleGrants(ops: readonly Op[], toleranceMs: number, defaultLeaseMs: n
       return;
     }
     const token = (completion?.type === 'ok' ? tokenIn(completion.value) : undefined) ?? tokenIn(inv.value);
-    if (token === undefined) unnamed.push(inv.timeNs);
-    else named.set(token, Math.min(named.get(token) ?? Infinity, inv.timeNs));
+    if (token === undefined) unnamed.push(inv.index);
+    else named.set(token, Math.min(named.get(token) ?? Infinity, inv.index));
   };
   for (const op of ops) {
     if (op.type === 'invoke') open.set(op.process, op);
@@ -293,16 +293,16 @@ function doubleGrants(ops: readonly Op[], toleranceMs: number, defaultLeaseMs: n
   if (crashedShortLease) return [];
   grants.sort((x, y) => x.token - y.token);
   unnamed.sort((x, y) => x - y);
-  const unnamedIn = (fromNs: number, toNs: number): boolean => {
-    // any unnamed release invoked in (fromNs, toNs)?
+  const unnamedIn = (from: number, to: number): boolean => {
+    // any unnamed release invoked in (from, to)?
     let lo = 0;
     let hi = unnamed.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (unnamed[mid]! <= fromNs) lo = mid + 1;
+      if (unnamed[mid]! <= from) lo = mid + 1;
       else hi = mid;
     }
-    return lo < unnamed.length && unnamed[lo]! < toNs;
+    return lo < unnamed.length && unnamed[lo]! < to;
   };
   const out: { a: Done; b: Done; text: string }[] = [];
   for (let i = 1; i < grants.length; i++) {
@@ -311,8 +311,8 @@ function doubleGrants(ops: readonly Op[], toleranceMs: number, defaultLeaseMs: n
     if (b.token === a.token || b.completeNs < a.invokeNs) continue; // token-duplicate / token-order say it
     const gapMs = (b.completeNs - a.invokeNs) / 1e6;
     if (gapMs >= a.leaseMs - toleranceMs) continue; // a's lease could have run out
-    if ((named.get(a.token) ?? Infinity) < b.completeNs) continue; // a's release could come first
-    if (unnamedIn(a.completeNs, b.completeNs)) continue; // so could a release naming no token
+    if ((named.get(a.token) ?? Infinity) < b.complete) continue; // a's release could come first
+    if (unnamedIn(a.complete, b.complete)) continue; // so could a release naming no token
     out.push({
       a,
       b,

@@ -29,7 +29,7 @@
 // Releases: an ok release names its token (the completion's value, else the invoke's) and frees
 // only that grant; a release whose token the history does not say (a crashed one; a client that
 // fills in the token it holds) may free a grant only if that grant's acquire completed before the
-// release was invoked (its client could have learned the token). Failed acquires and releases did
+// release was invoked (its client could have learned the token; "before" in history order). Failed acquires and releases did
 // nothing (Jepsen: fail = did not happen) and are not part of the search.
 //
 // Times are milliseconds (floats) on the harness's clock, from the ops' timeNs; the lease is the
@@ -41,8 +41,8 @@ import { bareKeyword } from '../values.js';
 import type { Op } from '../../src/core/op.js';
 
 export type LeaseMutexInput =
-  | { f: 'acquire'; invokeMs: number; /** Infinity when crashed. */ completeMs: number; leaseMs: number }
-  | { f: 'release'; invokeMs: number; /** null when the history does not say which grant it released. */ token: number | null };
+  | { f: 'acquire'; invokeMs: number; /** Infinity when crashed. */ completeMs: number; leaseMs: number; /** The completion's history index (Infinity when crashed). */ completeAt: number }
+  | { f: 'release'; invokeMs: number; /** The invoke's history index. */ invokeAt: number; /** null when the history does not say which grant it released. */ token: number | null };
 
 /** acquire: the granted token; release: null. */
 export type LeaseMutexOutput = number | null;
@@ -54,8 +54,8 @@ export interface LeaseMutexState {
   /** Lower bound of the real time the holder's grant was stamped (ms, harness clock). */
   sinceMs: number;
   leaseMs: number;
-  /** When the holder's acquire completed (Infinity: crashed). */
-  doneMs: number;
+  /** The history index of the holder's acquire's completion (Infinity: crashed). */
+  doneAt: number;
   /** The greatest token granted so far (-Infinity: none). */
   last: number;
 }
@@ -90,7 +90,7 @@ export function leaseIn(v: unknown): number | undefined {
 }
 
 function free(last: number): LeaseMutexState {
-  return { held: false, token: null, sinceMs: 0, leaseMs: 0, doneMs: 0, last };
+  return { held: false, token: null, sinceMs: 0, leaseMs: 0, doneAt: 0, last };
 }
 
 function fmtMs(ms: number): string {
@@ -117,17 +117,17 @@ export function leaseMutexModel(options: LeaseMutexOptions): Model<LeaseMutexSta
           if (input.completeMs < expiryMs) return [];
           sinceMs = Math.max(sinceMs, expiryMs);
         }
-        return [{ held: true, token, sinceMs, leaseMs: input.leaseMs, doneMs: input.completeMs, last: token ?? s.last }];
+        return [{ held: true, token, sinceMs, leaseMs: input.leaseMs, doneAt: input.completeAt, last: token ?? s.last }];
       }
       if (!s.held || s.token === null) return [];
-      const frees = input.token !== null ? s.token === input.token : s.doneMs < input.invokeMs;
+      const frees = input.token !== null ? s.token === input.token : s.doneAt < input.invokeAt;
       return frees ? [free(s.last)] : [];
     },
     equal: (a, b) =>
-      a.held === b.held && a.token === b.token && a.sinceMs === b.sinceMs && a.leaseMs === b.leaseMs && a.doneMs === b.doneMs && a.last === b.last,
+      a.held === b.held && a.token === b.token && a.sinceMs === b.sinceMs && a.leaseMs === b.leaseMs && a.doneAt === b.doneAt && a.last === b.last,
     hash(s) {
       let h = s.held ? 0x68e31da4 : 0x1b56c4e9;
-      for (const x of [s.token ?? -1, s.sinceMs, s.leaseMs, s.doneMs, s.last]) {
+      for (const x of [s.token ?? -1, s.sinceMs, s.leaseMs, s.doneAt, s.last]) {
         const v = Number.isFinite(x) ? Math.floor(x * 1000) : x > 0 ? 0x7fffffff : -0x7fffffff;
         h = Math.imul(h ^ (v | 0) ^ Math.floor(v / 4294967296), 0x9e3779b1) >>> 0;
       }
@@ -138,14 +138,14 @@ export function leaseMutexModel(options: LeaseMutexOptions): Model<LeaseMutexSta
       const invokeMs = invoke.timeNs / NS_PER_MS;
       if (f === 'acquire') {
         const leaseMs = ignoreLeases ? 0 : (leaseIn(invoke.value) ?? defaultLeaseMs);
-        if (!completion) return { input: { f, invokeMs, completeMs: Infinity, leaseMs }, output: UNKNOWN_OUTPUT };
+        if (!completion) return { input: { f, invokeMs, completeMs: Infinity, leaseMs, completeAt: Infinity }, output: UNKNOWN_OUTPUT };
         const token = tokenIn(completion.value);
         if (token === undefined) throw new UnsupportedOpError(completion, 'lease-mutex', 'a successful acquire needs its fencing token (a number or {token})');
-        return { input: { f, invokeMs, completeMs: completion.timeNs / NS_PER_MS, leaseMs }, output: token };
+        return { input: { f, invokeMs, completeMs: completion.timeNs / NS_PER_MS, leaseMs, completeAt: completion.index }, output: token };
       }
       if (f === 'release') {
         const token = (completion ? tokenIn(completion.value) : undefined) ?? tokenIn(invoke.value) ?? null;
-        return { input: { f, invokeMs, token }, output: completion ? null : UNKNOWN_OUTPUT };
+        return { input: { f, invokeMs, invokeAt: invoke.index, token }, output: completion ? null : UNKNOWN_OUTPUT };
       }
       throw new UnsupportedOpError(invoke, 'lease-mutex', 'f must be one of acquire, release');
     },
