@@ -168,7 +168,8 @@ export function checkLock(history: readonly Op[], options: LockOptions = {}): Lo
       else leases.unknown++;
     }
     const model = leaseMutexModel({ toleranceMs, ...(options.leaseMs !== undefined ? { defaultLeaseMs: options.leaseMs } : {}) });
-    const r = checkLinearizableSync(ops, model, options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {});
+    const searched = forSearch(ops, Number.isFinite(toleranceMs) ? toleranceMs : 0, Number.isFinite(toleranceMs) ? options.leaseMs : 0);
+    const r = checkLinearizableSync(searched, model, options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {});
     mutex = { valid: r.valid, ...(r.failure ? { failure: r.failure } : {}), toleranceMs, clockSkewMs, clockSpreadMs: spread, leases };
     const doubles = Number.isFinite(toleranceMs) ? doubleGrants(ops, toleranceMs, options.leaseMs) : [];
     for (const d of doubles) err('double-grant', d.a, d.b, d.text);
@@ -242,6 +243,59 @@ export function clockSpreadMs(history: readonly Op[]): number | null {
     if (values.length === 0 || !values.every(see)) return null;
   }
   return pending.size > 0 ? null : hi - lo;
+}
+
+/**
+ * The acquire/release ops the search needs, in the same order (a reduction that changes no
+ * verdict, so long histories with many crashed ops stay cheap):
+ *  - crashed acquires whose lease is at least the tolerance are left out (they never help:
+ *    lease-mutex.ts, crashedIsIrrelevant — applied here because the search's own pruning gives up
+ *    above a work limit);
+ *  - a release that names no token (crashed, or a client that does not say) may free only a grant
+ *    whose acquire completed before it was invoked; of those, only the one with the greatest
+ *    token can still hold the lock when it takes effect (it linearizes after every one of them,
+ *    and tokens grow), so it is given that token (a crashed one that no grant precedes is left out).
+ */
+function forSearch(ops: readonly Op[], toleranceMs: number, defaultLeaseMs: number | undefined): Op[] {
+  const drop = new Set<Op>();
+  const named = new Map<Op, Op>();
+  const open = new Map<Op['process'], Op>();
+  let greatest: number | undefined;
+  const settle = (inv: Op, completion: Op | undefined) => {
+    const crashed = !completion || completion.type === 'info';
+    if (bare(inv.f) === 'acquire') {
+      if (crashed && (leaseIn(inv.value) ?? defaultLeaseMs ?? 0) >= toleranceMs) {
+        drop.add(inv);
+        if (completion) drop.add(completion);
+      }
+      return;
+    }
+    if (completion?.type === 'fail' || tokenIn(inv.value) !== undefined || (completion?.type === 'ok' && tokenIn(completion.value) !== undefined)) return;
+    const m = greatestAt.get(inv);
+    if (m !== undefined) named.set(inv, { ...inv, value: { token: m } });
+    else if (crashed) {
+      drop.add(inv);
+      if (completion) drop.add(completion);
+    }
+  };
+  const greatestAt = new Map<Op, number | undefined>();
+  for (const op of ops) {
+    if (op.type === 'invoke') {
+      open.set(op.process, op);
+      if (bare(op.f) === 'release') greatestAt.set(op, greatest);
+      continue;
+    }
+    const inv = open.get(op.process);
+    open.delete(op.process);
+    if (!inv) continue;
+    if (bare(inv.f) === 'acquire' && op.type === 'ok') {
+      const t = tokenIn(op.value);
+      if (t !== undefined && (greatest === undefined || t > greatest)) greatest = t;
+    }
+    settle(inv, op);
+  }
+  for (const inv of open.values()) settle(inv, undefined);
+  return ops.filter((op) => !drop.has(op)).map((op) => named.get(op) ?? op);
 }
 
 interface Grant extends Done {

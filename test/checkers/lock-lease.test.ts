@@ -163,3 +163,18 @@ test('the lease comes from each acquire, else the leaseMs option, else leases ar
   t.is(opt.valid, false);
   t.deepEqual(opt.mutex?.leases, { fromOps: 0, fromOption: 2, unknown: 0 });
 });
+
+test('a crashed acquire whose lease is shorter than the tolerance may let a later grant through', (t) => {
+  // Tolerance 100 ms: A's 500 ms lease may run out from t=400; crashed C (a 10 ms lease) may take
+  // over then, and its own lease runs out "before" B (the clocks may disagree by 100 ms).
+  const h = H(
+    [0, 'invoke', 'acquire', { leaseMs: 500 }, 0], [0, 'ok', 'acquire', { token: 1 }, 5],
+    [2, 'invoke', 'acquire', { leaseMs: 10 }, 6], [2, 'info', 'acquire', { leaseMs: 10 }, 7],
+    [1, 'invoke', 'acquire', { leaseMs: 500 }, 390], [1, 'ok', 'acquire', { token: 3 }, 399],
+  );
+  t.is(bruteLeaseMutex(h, 100), true);
+  t.is(checkLock(h, { clockSkewMs: 100 }).valid, true);
+  const withoutC = h.filter((o) => o.process !== 2).map((o, index) => ({ ...o, index }));
+  t.is(bruteLeaseMutex(withoutC, 100), false);
+  t.is(checkLock(withoutC, { clockSkewMs: 100 }).valid, false);
+});

@@ -131,14 +131,14 @@ export interface SimCase {
  * and releases, into a history (times in ms, as timeNs = ms·1e6). With `plant`, an acquire the
  * service refuses is sometimes granted anyway.
  */
-export function simulateLock(seed: number, plant: boolean): SimCase {
+export function simulateLock(seed: number, plant: boolean, size?: { threads: number; ops: number; leaseMs: number; toleranceMs: number }): SimCase {
   const r = rng(seed);
-  const threads = r.int(2, 3);
-  const leaseMs = r.int(3, 6);
-  const toleranceMs = r.int(0, 2);
+  const threads = size?.threads ?? r.int(2, 3);
+  const leaseMs = size?.leaseMs ?? r.int(3, 6);
+  const toleranceMs = size?.toleranceMs ?? r.int(0, 2);
   interface Sim { thread: number; f: 'acquire' | 'release'; inv: number; ret: number; crash: boolean; effect: boolean; stamp: number; apply: number; now: number; result?: { type: 'ok' | 'fail'; value: unknown }; process?: number }
   const sims: Sim[] = [];
-  const total = r.int(4, 7);
+  const total = size?.ops ?? r.int(4, 7);
   const clock = Array.from({ length: threads }, () => r.int(0, 3));
   for (let k = 0; k < total; k++) {
     const thread = r.int(0, threads - 1);
@@ -167,13 +167,18 @@ export function simulateLock(seed: number, plant: boolean): SimCase {
   // At equal times: a thread's previous op's completion (its apply ≤ ret ≤ next invoke) first, so apply before invoke.
   evs.sort((a, b) => a.at - b.at || b.kind - a.kind || (a.kind === 1 ? a.s.ret - b.s.ret || a.s.inv - b.s.inv : 0) || a.tie - b.tie);
   const sent = new Map<Sim, number | undefined>();
+  const byThread = new Map<number, Sim[]>();
+  for (const s of sims) byThread.set(s.thread, [...(byThread.get(s.thread) ?? []), s]);
+  const seen = new Map<number, number>();
   const doneThread = new Map<Sim, boolean>();
   for (const e of evs) {
     const s = e.s;
     if (e.kind === 0) {
       // the client's own bookkeeping as of this invoke: the results of its earlier, completed ops
-      for (const x of sims) {
-        if (x.thread !== s.thread || x.inv >= s.inv || doneThread.get(x)) continue;
+      const mine = byThread.get(s.thread)!;
+      for (let k = seen.get(s.thread) ?? 0; k < mine.length && mine[k]!.inv < s.inv; k++, seen.set(s.thread, k)) {
+        const x = mine[k]!;
+        if (doneThread.get(x)) continue;
         doneThread.set(x, true);
         if (x.f === 'acquire' && !x.crash && x.result?.type === 'ok') grant.set(x.thread, (x.result.value as { token: number }).token);
         if (x.f === 'release' && sent.get(x) !== undefined) grant.set(x.thread, undefined);
