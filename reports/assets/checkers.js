@@ -189,6 +189,12 @@
 
   function lockResult(r) {
     const out = [el('p', {}, 'acquires ok ' + r.acquires.ok + ', fail ' + r.acquires.fail + ', info ' + r.acquires.info + '; resource writes accepted ' + r.writes.accepted + ', rejected ' + r.writes.rejected + ', info ' + r.writes.info + '.')];
+    if (r.mutex) {
+      const m = r.mutex;
+      const tol = typeof m.toleranceMs === 'number' ? 'clock tolerance ' + m.toleranceMs + ' ms' + (m.clockSpreadMs ? ' (' + m.clockSkewMs + ' + clock faults\' spread ' + m.clockSpreadMs + ')' : '') : 'clock tolerance unbounded (a clock fault\'s offsets were not recorded: leases not relied on)';
+      const words = m.valid === true ? 'linearizable' : m.valid === false ? 'NOT linearizable' : 'undecided';
+      out.push(el('p', {}, 'lease-aware mutex (acquire/release): ' + words + '; ' + tol + (m.leases && m.leases.unknown ? '; ' + m.leases.unknown + ' acquires without a lease' : '') + '.'));
+    }
     if (r.errors.length) out.push(table(['kind', 'ops', 'tokens', 'what'], r.errors.map((e) => [e.kind, e.ops.join(', '), e.tokens.join(', '), e.text]), 'lock-errors'));
     (r.unknownReasons || []).forEach((u) => out.push(el('p', { className: 'run-error' }, u)));
     return out;

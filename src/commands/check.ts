@@ -22,6 +22,7 @@ import { mergeValidity, type Validity } from '../core/validity.js';
 import { EMPTY_HISTORY_REASON, historyKind, TXN_HISTORY_HINT } from '../history/formats.js';
 import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checkers/txn/models.js';
 import type { ListAppendResult } from '../../checkers/txn/list-append.js';
+import type { LockResult } from '../../checkers/lock.js';
 
 export interface CheckedFile {
   path: string;
@@ -53,6 +54,13 @@ export interface TxnCheckCommandResult {
   valid: Validity;
   workload: 'list-append';
   files: TxnCheckedFile[];
+}
+
+export type LockCheckedFile = LockResult & { path: string; format: string; reason?: string };
+export interface LockCheckCommandResult {
+  valid: Validity;
+  workload: 'lock';
+  files: LockCheckedFile[];
 }
 
 interface LoadedFile {
@@ -155,13 +163,16 @@ export default class Check extends FaultlineCommand {
     ...runFilterFlags,
     'database-url': databaseUrlFlag,
     // --- transactional histories (helper txn) ---
-    workload: Flags.string({ description: 'Check as this workload\'s history instead of against a model: list-append (Elle\'s transactional cycles).' }),
+    workload: Flags.string({ description: 'Check as this workload\'s history instead of against a model: list-append (Elle\'s transactional cycles), lock (fencing tokens and the lease-aware mutex).' }),
     'consistency-model': Flags.string({ description: `With --workload list-append: ${CONSISTENCY_MODELS.join(', ')}.`, default: 'strict-serializable' }),
+    'lease-ms': Flags.integer({ description: 'With --workload lock: the lease (ms) of an acquire whose value has no leaseMs (default: such leases are not relied on).', min: 1 }),
+    'clock-skew-ms': Flags.integer({ description: 'With --workload lock: how far node clocks may disagree with the harness\'s without a clock fault (ms; recorded clock faults add their spread).', default: 25, min: 0 }),
   };
 
-  async run(): Promise<CheckCommandResult | TxnCheckCommandResult> {
+  async run(): Promise<CheckCommandResult | TxnCheckCommandResult | LockCheckCommandResult> {
     const { argv, flags } = await this.parse(Check);
     const paths = argv.map(String);
+    if (flags.workload === 'lock') return this.runLock(paths, flags);
     if (flags.workload !== undefined) return this.runWorkload(paths, flags.workload, flags);
     if (flags.model !== undefined && !isModelName(flags.model)) {
       throw new UserError(`--model ${JSON.stringify(flags.model)} is not a model; use one of: ${MODEL_NAMES.join(', ')}`);
@@ -247,7 +258,7 @@ export default class Check extends FaultlineCommand {
 
   // --- transactional histories (helper txn): `--workload list-append [--consistency-model M]` ---
   private async runWorkload(paths: string[], workload: string, flags: { model?: string; budget: string; 'consistency-model': string; 'database-url'?: string }): Promise<TxnCheckCommandResult> {
-    if (workload !== 'list-append') throw new UserError(`--workload ${JSON.stringify(workload)} is not checkable here; use list-append`);
+    if (workload !== 'list-append') throw new UserError(`--workload ${JSON.stringify(workload)} is not checkable here; use list-append or lock`);
     if (flags.model !== undefined) throw new UserError(`--model ${JSON.stringify(flags.model)} does not apply to --workload list-append; use --consistency-model`);
     const model = flags['consistency-model'];
     if (!isConsistencyModel(model)) throw new UserError(`--consistency-model ${JSON.stringify(model)} is not a consistency model; use one of: ${CONSISTENCY_MODELS.join(', ')}`);
@@ -263,6 +274,34 @@ export default class Check extends FaultlineCommand {
     }
     const valid = mergeValidity(...files.map((f) => f.valid));
     const out: TxnCheckCommandResult = { valid, workload: 'list-append', files };
+    const code = exitCodeFor(valid);
+    if (code !== 0) {
+      if (this.jsonEnabled()) this.logJson(out);
+      this.exit(code);
+    }
+    return out;
+  }
+
+  // --- lock histories: `--workload lock [--lease-ms N] [--clock-skew-ms N]` ---
+  private async runLock(paths: string[], flags: { model?: string; budget: string; 'database-url'?: string; 'lease-ms'?: number; 'clock-skew-ms': number }): Promise<LockCheckCommandResult> {
+    if (flags.model !== undefined) throw new UserError(`--model ${JSON.stringify(flags.model)} does not apply to --workload lock`);
+    const budgetMs = parseDuration('budget', flags.budget);
+    const { checkLock } = await import('../../checkers/lock.js');
+    const files: LockCheckedFile[] = [];
+    for (const path of paths) {
+      const loaded = await loadFile(path, flags['database-url']);
+      const result = checkLock(loaded.ops, { budgetMs, clockSkewMs: flags['clock-skew-ms'], ...(flags['lease-ms'] !== undefined ? { leaseMs: flags['lease-ms'] } : {}) });
+      const file: LockCheckedFile = { path, format: loaded.format, ...result };
+      const gated = gatedVerdict(loaded.status, file.valid);
+      if (gated !== file.valid) {
+        file.valid = gated;
+        file.reason = `incomplete: ${incompleteReason(loaded.status)}; no violation in its partial history`;
+      }
+      files.push(file);
+      this.say(describeLock(file));
+    }
+    const valid = mergeValidity(...files.map((f) => f.valid));
+    const out: LockCheckCommandResult = { valid, workload: 'lock', files };
     const code = exitCodeFor(valid);
     if (code !== 0) {
       if (this.jsonEnabled()) this.logJson(out);
@@ -298,4 +337,22 @@ export default class Check extends FaultlineCommand {
     }
     return lines.join('\n');
   }
+}
+
+/** The human report of a lock history: verdict, counts, the lease-aware mutex's tolerance, then the violations in words. */
+function describeLock(f: LockCheckedFile): string {
+  const mark = f.valid === true ? '✓' : f.valid === false ? '✗' : '?';
+  const m = f.mutex;
+  const mutex = m
+    ? `lease-aware mutex ${verdictWord(m.valid)}, clock tolerance ${Number.isFinite(m.toleranceMs) ? `${m.toleranceMs} ms` : 'unbounded (a clock fault\'s offsets are not recorded: leases not relied on)'}` +
+      (m.leases.unknown > 0 ? `, ${m.leases.unknown} acquire${m.leases.unknown === 1 ? '' : 's'} without a lease (give --lease-ms)` : '')
+    : 'mutex not checked';
+  const word = f.valid === true ? "valid" : f.valid === false ? "INVALID" : "unknown";
+  const lines = [`${mark} ${f.path}: ${word} (lock, ${f.acquires.ok} grants, ${f.writes.accepted} accepted writes; ${mutex})`];
+  if (f.reason) lines.push(`  ${f.reason}`);
+  const n = Object.values(f.counts).reduce((a, b) => a + (b ?? 0), 0);
+  if (n > 0) lines.push(`  ${n} violation${n === 1 ? '' : 's'}: ${Object.entries(f.counts).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  for (const e of f.errors.slice(0, 5)) lines.push(`  ${e.kind}: ${e.text}`);
+  for (const u of f.unknownReasons) if (f.valid !== true) lines.push(`  undecided: ${u}`);
+  return lines.join('\n');
 }

@@ -59,12 +59,17 @@ test('duplicate and out-of-order fencing tokens are caught', (t) => {
   t.deepEqual(Object.keys(back.counts).sort(), ['stale-write', 'token-order']);
 });
 
-test('the mutex model catches two acquires without a release', (t) => {
+test('the lease-aware mutex catches two acquires without a release within a lease', (t) => {
   const h = H([0, 'invoke', 'acquire', null], [0, 'ok', 'acquire', 1], [1, 'invoke', 'acquire', null], [1, 'ok', 'acquire', 2]);
-  t.is(checkLock(h).valid, true); // leases may expire: the fencing checks alone accept it
-  const r = checkLock(h, { mutex: true });
+  // No lease known: it may have run out at once, and the fencing checks alone accept it.
+  t.is(checkLock(h).valid, true);
+  t.is(checkLock(h).mutex?.valid, true);
+  // A 500 ms lease (the times here are nanoseconds apart): two holders at once.
+  const r = checkLock(h, { leaseMs: 500 });
   t.is(r.valid, false);
   t.is(r.mutex?.valid, false);
+  t.deepEqual(r.counts, { 'double-grant': 1 });
+  t.is(checkLock(h, { leaseMs: 500, mutex: false }).valid, true);
 });
 
 test('nothing acquired or written is unknown; a write without a token is an input error', (t) => {

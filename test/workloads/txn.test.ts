@@ -164,6 +164,10 @@ for (const protocol of ['raft', 'zab'] as const) {
     const r3 = (await lock.checkers.lock!.check(h3, { budgetMs: 30_000 })) as any;
     t.is(r3.valid, true, JSON.stringify(r3.errors?.[0] ?? r3).slice(0, 500));
     t.true(r3.acquires.ok >= 2 && r3.writes.accepted >= 10, JSON.stringify({ acquires: r3.acquires, writes: r3.writes }));
+    // The lease-aware mutex was checked, with every acquire's lease read from its value.
+    t.is(r3.mutex?.valid, true);
+    t.is(r3.mutex?.leases.unknown, 0);
+    t.true(r3.mutex?.leases.fromOps > 0);
   });
 }
 
