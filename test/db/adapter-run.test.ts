@@ -23,7 +23,9 @@ interface RunJson {
 }
 
 async function run(runtime: string, extra: string[]): Promise<{ code: number | undefined; out: { valid: unknown; runs: RunJson[] }; stderr: string }> {
-  const r = await cli(['test', '--db', './test/fixtures/adapters/store/adapter.mjs', '--runtime', runtime, '--nodes', '3', '--recovery', '8s', '--json', ...extra], { env: {} });
+  // On docker the first run may build the store's image (minutes on a bare, loaded machine).
+  const r = await cli(['test', '--db', './test/fixtures/adapters/store/adapter.mjs', '--runtime', runtime, '--nodes', '3', '--recovery', '8s', '--json', ...extra], { env: {}, timeoutMs: 1_800_000 });
+  if (!String(r.stdout).trim()) throw new Error(`no --json output (exit ${String(r.exitCode)}${r.timedOut ? ', timed out' : ''}): ${String(r.stderr).slice(-800)}`);
   return { code: r.exitCode, out: JSON.parse(String(r.stdout)) as { valid: unknown; runs: RunJson[] }, stderr: String(r.stderr) };
 }
 
@@ -53,6 +55,7 @@ test.serial('a client result outside the contract stops the run: exit 254, crash
 });
 
 (docker ? test.serial : test.skip)('the store as an adapter module on docker: partition, a verdict through containers', async (t) => {
+  t.timeout(1_800_000); // may build the store's image first
   const r = await run('docker', ['--time-limit', '8s', '--nemesis', 'partition', '--seed', '11']);
   t.is(r.code, 0, r.stderr.slice(-800));
   const one = r.out.runs[0]!;

@@ -24,12 +24,13 @@ export function tempDir(prefix = 'faultline-'): string {
 }
 
 /** Runs `faultline ARGS` and returns the result without throwing on a non-zero exit. */
-export function cli(args: string[], opts: { env?: Record<string, string | undefined>; input?: string; cwd?: string } = {}): Promise<Result> {
+/** Runs the CLI; `timeoutMs` (default 5 min: a loaded CI machine starting the embedded database was seen past 2) kills a hung one. */
+export function cli(args: string[], opts: { env?: Record<string, string | undefined>; input?: string; cwd?: string; timeoutMs?: number } = {}): Promise<Result> {
   return execa(process.execPath, [CLI, ...args], {
     reject: false,
     env: { FAULTLINE_HOME: TEST_HOME, NO_COLOR: '1', ...opts.env },
     input: opts.input,
     cwd: opts.cwd ?? ROOT,
-    timeout: 120_000,
+    timeout: opts.timeoutMs ?? 300_000,
   }) as Promise<Result>;
 }

@@ -44,11 +44,16 @@ async function twoHolders(t: import('ava').ExecutionContext, bugs: string[]) {
   const client = new StoreClient({ nodes: c.clientAddrs, timeoutMs: 5000 });
   t.teardown(() => client.close());
   await c.awaitLeader(client, 20_000);
-  const a = await client.lockAcquire('L', 'a', 200);
+  // A's lease is long enough that B's first try falls inside it even on a loaded machine.
+  const a = await client.lockAcquire('L', 'a', 4000);
   t.is(a.type, 'ok');
   t.like(await client.lockAcquire('L', 'b', 200), { type: 'fail', error: 'lock-held' });
-  await new Promise((r) => setTimeout(r, 400)); // A's lease runs out (by the leader's clock, which stamped it)
-  const b = await client.lockAcquire('L', 'b', 10_000);
+  // Then B tries until A's lease has run out (by the leader's clock, which stamped it).
+  let b = await client.lockAcquire('L', 'b', 10_000);
+  for (const until = Date.now() + 30_000; b.type === 'fail' && b.error === 'lock-held' && Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 100));
+    b = await client.lockAcquire('L', 'b', 10_000);
+  }
   t.like(b, { type: 'ok', value: { token: 2 } });
   t.like(await client.lockWrite('L', 2, (b as { value: { expiresAt: number } }).value.expiresAt, 'from b'), { type: 'ok' });
   // A still believes it holds the lock: its expiry as a node whose clock runs 10 s behind would judge it.
