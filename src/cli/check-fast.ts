@@ -4,7 +4,7 @@
 // than checking a whole corpus of small files. So main.ts hands `check` to this parser first: it
 // understands only the plain forms (file paths and --model/-m, --budget, --initial, --nil-reads,
 // --max-configurations, --debug, as `--flag value` or `--flag=value`) and returns undefined on
-// anything else — --json, --help, --workload, run references, an unknown or repeated flag, a
+// anything else — --json, --help, --workload, run references, an unknown or repeated flag or path, a
 // value that looks like a flag, `--` — which then goes through oclif as before. Both paths run
 // the same checkHistories (check-core.ts); a differential test (test/cli/check-fast.test.ts)
 // compares this parser with oclif's on generated command lines.
@@ -55,7 +55,8 @@ export function parseCheckArgv(argv: readonly string[], env: NodeJS.ProcessEnv =
     if (value === '') return undefined;
     given.set(name, value);
   }
-  if (paths.length === 0) return undefined;
+  // oclif reorders a command line that names a path twice (`a b a` → `a a b`): left to it.
+  if (paths.length === 0 || new Set(paths).size !== paths.length) return undefined;
   // A stored run needs the database flags and DATABASE_URL as oclif reads them.
   if (paths.some((p) => isRunRef(p))) return undefined;
   const maxConf = given.get('max-configurations');
