@@ -6,6 +6,8 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Parser } from '@oclif/core';
@@ -122,3 +124,24 @@ for (const [title, args] of [
     if (fast.code === 254) t.regex(fast.stderr, /^Error: [^\n]+\n$/);
   });
 }
+
+test('the fast path loads neither @oclif/core nor chalk: check runs with them uninstalled, other commands do not', async (t) => {
+  // A scratch copy of the package (package.json, bin/, dist/, manifest) whose node_modules lacks
+  // @oclif and chalk: so the test fails if either is loaded on the way to a verdict.
+  const root = mkdtempSync(join(tmpdir(), 'faultline-fast-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  for (const f of ['package.json', 'oclif.manifest.json', 'bin']) cpSync(join(repoRoot, f), join(root, f), { recursive: true });
+  cpSync(join(repoRoot, 'dist'), join(root, 'dist'), { recursive: true, filter: (p) => !p.includes('/dist/test/') });
+  mkdirSync(join(root, 'node_modules'));
+  for (const name of readdirSync(join(repoRoot, 'node_modules'))) {
+    if (name !== '@oclif' && name !== 'chalk') symlinkSync(join(repoRoot, 'node_modules', name), join(root, 'node_modules', name));
+  }
+  const file = join(repoRoot, 'test/corpus/knossos/cas-register/bad/bad-analysis.edn');
+  const err = await t.throwsAsync(run(process.execPath, [join(root, 'bin/run.js'), 'check', file, '--model', 'cas-register', '--nil-reads', 'any', '--initial', '0']));
+  const e = err as unknown as { code: number; stdout: string; stderr: string };
+  t.is(e.code, 1, e.stderr);
+  t.regex(e.stdout, /NOT linearizable \(cas-register/);
+  // The control: a command line the fast path leaves to oclif fails without it.
+  const slow = await t.throwsAsync(run(process.execPath, [join(root, 'bin/run.js'), 'check', file, '--json']));
+  t.regex(String((slow as { stderr?: string }).stderr), /Cannot find (package|module)/);
+});
