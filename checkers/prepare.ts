@@ -3,6 +3,7 @@
 // crashed calls that provably cannot change the verdict.
 
 import type { Op } from '../src/core/op.js';
+import { OpColumns, VALUE_OTHER } from '../src/core/op-columns.js';
 import { UNKNOWN_OUTPUT, type AnyModel, type PlacedCall } from './model.js';
 import { bareKeyword } from './values.js';
 
@@ -69,6 +70,143 @@ export function splitByKey(history: readonly Op[], model: AnyModel, options: Pre
     }
   }
   return [...byKey].map(([key, pairs]) => ({ key, pairs: dropped > 0 ? pairs.filter((p) => !Number.isNaN(p.returnAt)) : pairs })).filter((k) => k.pairs.length > 0);
+}
+
+/** One key's pairs as rows of a columnar history (no op objects): see splitColumns. */
+export interface KeyRows {
+  key: string;
+  /** Row of each invoke, in invoke order (its position: the call's callAt). */
+  invokes: Int32Array;
+  /** Row of the completion that counts (its returnAt), or -1 for a crashed call (returnAt Infinity). */
+  dones: Int32Array;
+}
+
+/**
+ * splitByKey over columns: the same keys in the same order, the same pairs, as rows instead of
+ * op objects. The model's keyOf reads a transient op of each invoke.
+ */
+export function splitColumns(h: OpColumns, model: AnyModel, options: PrepareOptions = {}): KeyRows[] {
+  const failMeansFalse = new Set((options.failMeansFalse ?? []).map(bareKeyword));
+  const failCounts = h.fNames.map((f) => failMeansFalse.has(bareKeyword(f)));
+  const n = h.length;
+  const keyOfRow = new Int32Array(n);
+  const doneOf = new Int32Array(n);
+  const keyIds = new Map<string, number>();
+  const keys: string[] = [];
+  const counts: number[] = [];
+  const open = new Map<number, number>();
+  const keyOf = model.keyOf?.bind(model);
+  for (let i = 0; i < n; i++) {
+    const process = h.process[i]!;
+    if (Number.isNaN(process)) continue; // the nemesis is not a client
+    const type = h.type[i]!;
+    if (type === 0) {
+      open.set(process, i);
+      const key = (keyOf && keyOf(h.opAt(i))) ?? '';
+      let id = keyIds.get(key);
+      if (id === undefined) {
+        id = keys.length;
+        keyIds.set(key, id);
+        keys.push(key);
+        counts.push(0);
+      }
+      keyOfRow[i] = id;
+      counts[id]!++;
+      doneOf[i] = -1;
+      continue;
+    }
+    const inv = open.get(process);
+    if (inv === undefined) continue;
+    open.delete(process);
+    if (type === 1 || (type === 2 && failCounts[h.f[inv]!])) doneOf[inv] = i;
+    else if (type === 2) {
+      doneOf[inv] = -2; // did not happen: dropped
+      counts[keyOfRow[inv]!]!--;
+    }
+  }
+  const out: KeyRows[] = keys.map((key, k) => ({ key, invokes: new Int32Array(counts[k]!), dones: new Int32Array(counts[k]!) }));
+  const filled = new Int32Array(keys.length);
+  for (let i = 0; i < n; i++) {
+    if (h.type[i] !== 0 || Number.isNaN(h.process[i]!) || doneOf[i] === -2) continue;
+    const k = keyOfRow[i]!;
+    const at = filled[k]!++;
+    out[k]!.invokes[at] = i;
+    out[k]!.dones[at] = doneOf[i]!;
+  }
+  return out.filter((k) => k.invokes.length > 0);
+}
+
+/** The op records of one key's rows (what the search and explanations read). */
+export function pairsOfRows(h: OpColumns, rows: KeyRows): KeyPairs {
+  const pairs: PlacedPair[] = new Array(rows.invokes.length);
+  for (let j = 0; j < pairs.length; j++) {
+    const inv = rows.invokes[j]!;
+    const done = rows.dones[j]!;
+    pairs[j] = done >= 0 ? { invoke: h.opAt(inv), done: h.opAt(done), callAt: inv, returnAt: done } : { invoke: h.opAt(inv), callAt: inv, returnAt: Infinity };
+  }
+  return { key: rows.key, pairs };
+}
+
+/** A batch of keys for a worker: its rows copied into columns of their own (buffers to transfer). */
+export interface ColumnBatch {
+  columns: ReturnType<OpColumns['data']>;
+  keys: string[];
+  counts: number[];
+  /** Per pair, in key order: its callAt and returnAt (-1: crashed) in the whole history. */
+  callAt: Float64Array;
+  returnAt: Float64Array;
+}
+
+/** Packs keys for a worker: pair j's invoke is row 2j of the batch's columns, its completion row 2j+1. */
+export function packRows(h: OpColumns, items: readonly KeyRows[]): { batch: ColumnBatch; transfer: ArrayBuffer[] } {
+  let total = 0;
+  for (const item of items) total += item.invokes.length;
+  const sub = OpColumns.allocate(2 * total);
+  const callAt = new Float64Array(total);
+  const returnAt = new Float64Array(total);
+  const copy = (from: number, to: number): void => {
+    sub.index[to] = h.index[from]!;
+    sub.type[to] = h.type[from]!;
+    sub.process[to] = h.process[from]!;
+    sub.f[to] = h.f[from]!;
+    sub.timeNs[to] = h.timeNs[from]!;
+    const kind = (sub.vkind[to] = h.vkind[from]!);
+    sub.vkey[to] = h.vkey[from]!;
+    sub.va[to] = h.va[from]!;
+    sub.vb[to] = h.vb[from]!;
+    if (kind === VALUE_OTHER) sub.extra.set(to, h.extra.get(from)!);
+  };
+  let j = 0;
+  for (const item of items) {
+    for (let k = 0; k < item.invokes.length; k++, j++) {
+      const inv = item.invokes[k]!;
+      const done = item.dones[k]!;
+      copy(inv, 2 * j);
+      callAt[j] = inv;
+      returnAt[j] = done;
+      if (done >= 0) copy(done, 2 * j + 1);
+    }
+  }
+  sub.length = 2 * total;
+  sub.fNames = h.fNames;
+  sub.strings = h.strings;
+  const batch: ColumnBatch = { columns: sub.data(), keys: items.map((i) => i.key), counts: items.map((i) => i.invokes.length), callAt, returnAt };
+  return { batch, transfer: [...sub.buffers(), callAt.buffer as ArrayBuffer, returnAt.buffer as ArrayBuffer] };
+}
+
+/** A worker's side of packRows: the batch's pairs as op records. */
+export function unpackRows(batch: ColumnBatch): KeyPairs[] {
+  const h = new OpColumns(batch.columns);
+  let j = 0;
+  return batch.keys.map((key, k) => {
+    const pairs: PlacedPair[] = new Array(batch.counts[k]!);
+    for (let m = 0; m < pairs.length; m++, j++) {
+      const returnAt = batch.returnAt[j]!;
+      const callAt = batch.callAt[j]!;
+      pairs[m] = returnAt >= 0 ? { invoke: h.opAt(2 * j), done: h.opAt(2 * j + 1), callAt, returnAt } : { invoke: h.opAt(2 * j), callAt, returnAt: Infinity };
+    }
+    return { key, pairs };
+  });
 }
 
 /** Decodes pairs into the model's calls. Throws UnsupportedOpError on an op the model cannot read. */

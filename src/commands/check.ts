@@ -7,7 +7,8 @@ import { Args, Flags } from '@oclif/core';
 import { FaultlineCommand } from '../cli/base.js';
 import { exitCodeFor, UserError } from '../core/errors.js';
 import { databaseUrlFlag, runFilterFlags, runFilterOf } from '../cli/flags.js';
-import { loadHistoryFile } from '../history/formats.js';
+import { loadHistoryColumns } from '../history/load-columns.js';
+import { opsOf, type AnyHistory } from '../core/op-columns.js';
 import { gatedVerdict, incompleteReason, resolveRun, type RunFilter } from '../history/runs.js';
 import { parseDuration } from '../core/duration.js';
 import { readHistory } from '../history/source.js';
@@ -57,7 +58,7 @@ export interface TxnCheckCommandResult {
 
 interface LoadedFile {
   format: string;
-  ops: Op[];
+  ops: AnyHistory;
   model?: ModelName;
   initial?: unknown;
   failMeansFalse?: string[];
@@ -109,7 +110,7 @@ async function loadFile(path: string, databaseUrl?: string, filter: RunFilter = 
     const h = parsePorcupine(await readFile(path, 'utf8'), path, porcupine);
     return { format: h.format, ops: h.ops, model: h.model, initial: h.initial, failMeansFalse: h.failMeansFalse };
   }
-  const { format, ops } = await loadHistoryFile(path);
+  const { format, ops } = await loadHistoryColumns(path);
   return { format, ops };
 }
 
@@ -220,7 +221,7 @@ export default class Check extends FaultlineCommand {
       };
       if (result.failure?.explanation) {
         const ex = result.failure.explanation;
-        file.explanation = { key: result.failure.key, ...ex, context: counterexampleContext(loaded.ops, ex.minimalOps) };
+        file.explanation = { key: result.failure.key, ...ex, context: counterexampleContext(opsOf(loaded.ops), ex.minimalOps) };
       }
       if (result.unknownKeys) file.unknown = result.unknownKeys;
       const gated = gatedVerdict(loaded.status, file.valid);
@@ -257,7 +258,7 @@ export default class Check extends FaultlineCommand {
     const files: TxnCheckedFile[] = [];
     for (const path of paths) {
       const loaded = await loadFile(path, flags['database-url']);
-      const result = checkListAppend(loaded.ops, { consistencyModel: model, budgetMs });
+      const result = checkListAppend(opsOf(loaded.ops), { consistencyModel: model, budgetMs });
       files.push({ path, format: loaded.format, ...result });
       this.say(describeListAppend(path, result));
     }
