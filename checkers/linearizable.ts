@@ -9,7 +9,7 @@ import type { AnyModel } from './model.js';
 import { buildModel, type ModelSpec } from './models/index.js';
 import { checkKey, hasCertainViolation, prepareKey, type KeyCheckOptions, type KeyVerdict, type PreparedKey, type UnknownProgress } from './check-key.js';
 import type { Explanation } from './explain.js';
-import { packRows, pairsOfRows, splitByKey, splitColumns, unpackRows, type ColumnBatch, type KeyPairs, type KeyRows, type PrepareOptions, type PruneReport } from './prepare.js';
+import { packRows, splitByKey, splitColumns, unpackRows, type ColumnBatch, type KeyPairs, type KeyRows, type RowItem, type PrepareOptions, type PruneReport } from './prepare.js';
 import { OpColumns, type AnyHistory } from '../src/core/op-columns.js';
 import { mergeValidity, type CheckOptions, type CheckResult, type Validity } from '../src/core/validity.js';
 
@@ -79,7 +79,7 @@ const ROUND_CAPS = [16_384, 262_144, 4_194_304];
 /** Decides keys until one is not linearizable; used in-process and by each worker. */
 export function checkKeys(
   model: AnyModel,
-  items: readonly KeyPairs[],
+  items: readonly (KeyPairs | RowItem)[],
   budget: Budget,
   stopFlag?: Int32Array,
   onVerdict?: (v: KeyVerdict) => void,
@@ -274,19 +274,19 @@ export async function checkLinearizable(
   const stop = new Int32Array(stopBuffer);
   if (options.signal?.aborted) stop[0] = 1;
   if (!parallel) {
-    if (columns) items = rows.map((r) => pairsOfRows(columns, r));
-    return summarizeVerdicts(model.name, keyNames, checkKeys(model, items, budget, stop));
+    const own: (KeyPairs | RowItem)[] = columns ? rows.map((r) => ({ ...r, columns })) : items;
+    return summarizeVerdicts(model.name, keyNames, checkKeys(model, own, budget, stop));
   }
 
   // The calling thread decides the first batch itself while workers decide the others: only
   // their batches are packed and copied. A worker that finds a violation raises the shared
   // stop flag itself (this thread may be busy searching and not reading messages).
-  let own: KeyPairs[];
+  let own: (KeyPairs | RowItem)[];
   let packed: { batch: PackedItems | ColumnBatch; transfer: ArrayBuffer[] }[];
   if (columns) {
     const [ownRows, ...others] = balance(rows, threads, (r) => r.invokes.length);
     packed = others.map((batch) => packRows(columns, batch));
-    own = ownRows!.map((r) => pairsOfRows(columns, r));
+    own = ownRows!.map((r) => ({ ...r, columns }));
     rows = [];
   } else {
     const [ownItems, ...others] = balance(items, threads, (i) => i.pairs.length);

@@ -4,7 +4,7 @@
 
 import type { Op } from '../src/core/op.js';
 import { OpColumns, VALUE_OTHER } from '../src/core/op-columns.js';
-import { UNKNOWN_OUTPUT, type AnyModel, type PlacedCall } from './model.js';
+import { UNKNOWN_OUTPUT, type AnyModel, type MaybeOutput, type PlacedCall } from './model.js';
 import { bareKeyword } from './values.js';
 
 export type Calls = PlacedCall<unknown, unknown>[];
@@ -136,15 +136,70 @@ export function splitColumns(h: OpColumns, model: AnyModel, options: PrepareOpti
   return out.filter((k) => k.invokes.length > 0);
 }
 
-/** The op records of one key's rows (what the search and explanations read). */
-export function pairsOfRows(h: OpColumns, rows: KeyRows): KeyPairs {
-  const pairs: PlacedPair[] = new Array(rows.invokes.length);
-  for (let j = 0; j < pairs.length; j++) {
-    const inv = rows.invokes[j]!;
-    const done = rows.dones[j]!;
-    pairs[j] = done >= 0 ? { invoke: h.opAt(inv), done: h.opAt(done), callAt: inv, returnAt: done } : { invoke: h.opAt(inv), callAt: inv, returnAt: Infinity };
+/** One key's calls as rows of columns: what checkKeys decides without op records. */
+export interface RowItem {
+  key: string;
+  columns: OpColumns;
+  invokes: Int32Array;
+  /** Completion rows, -1 for none (crashed). */
+  dones: Int32Array;
+  /** Positions in the whole history when the rows are of a batch's own columns (else the rows are the positions). */
+  callAt?: Float64Array;
+  /** -1 for a crashed call. */
+  returnAt?: Float64Array;
+}
+
+/**
+ * A placed call of a columnar history: its invoke and completion records are built from the
+ * columns when read (by explanations, a few calls), not kept (a million calls would keep two
+ * million records alive).
+ */
+export class RowCall<Input, Output> implements PlacedCall<Input, Output> {
+  constructor(
+    public input: Input,
+    public output: MaybeOutput<Output>,
+    public callAt: number,
+    public returnAt: number,
+    readonly columns: OpColumns,
+    readonly invokeRow: number,
+    /** -1: no completion. */
+    readonly doneRow: number,
+  ) {}
+
+  get invoke(): Op {
+    return this.columns.opAt(this.invokeRow);
   }
-  return { key: rows.key, pairs };
+
+  get completion(): Op | undefined {
+    return this.doneRow >= 0 ? this.columns.opAt(this.doneRow) : undefined;
+  }
+}
+
+/** decodePairs for rows: the model decodes transient records; the calls keep rows. */
+export function decodeRows(model: AnyModel, item: RowItem): Calls {
+  const { columns: h, invokes, dones, callAt, returnAt } = item;
+  const calls: Calls = new Array(invokes.length);
+  for (let j = 0; j < invokes.length; j++) {
+    const inv = invokes[j]!;
+    const done = dones[j]!;
+    const { input, output } = model.decode(h.opAt(inv), done >= 0 ? h.opAt(done) : undefined);
+    const at = callAt ? callAt[j]! : inv;
+    const ret = returnAt ? returnAt[j]! : done;
+    calls[j] = new RowCall(input, output, at, ret >= 0 ? ret : Infinity, h, inv, done);
+  }
+  return calls;
+}
+
+/** The call with another returnAt (a RowCall stays one: a spread would lose its records). */
+function withReturnAt(c: Calls[number], returnAt: number): Calls[number] {
+  return c instanceof RowCall ? new RowCall(c.input, c.output, c.callAt, returnAt, c.columns, c.invokeRow, c.doneRow) : { ...c, returnAt };
+}
+
+/** The call as crashed: no completion, output unknown, returnAt Infinity. */
+function asCrashed(c: Calls[number]): Calls[number] {
+  if (c instanceof RowCall) return new RowCall(c.input, UNKNOWN_OUTPUT, c.callAt, Infinity, c.columns, c.invokeRow, -1);
+  const { completion: _dropped, ...rest } = c;
+  return { ...rest, output: UNKNOWN_OUTPUT, returnAt: Infinity };
 }
 
 /** A batch of keys for a worker: its rows copied into columns of their own (buffers to transfer). */
@@ -194,18 +249,21 @@ export function packRows(h: OpColumns, items: readonly KeyRows[]): { batch: Colu
   return { batch, transfer: [...sub.buffers(), callAt.buffer as ArrayBuffer, returnAt.buffer as ArrayBuffer] };
 }
 
-/** A worker's side of packRows: the batch's pairs as op records. */
-export function unpackRows(batch: ColumnBatch): KeyPairs[] {
-  const h = new OpColumns(batch.columns);
+/** A worker's side of packRows: the batch's keys as rows of its columns. */
+export function unpackRows(batch: ColumnBatch): RowItem[] {
+  const columns = new OpColumns(batch.columns);
   let j = 0;
   return batch.keys.map((key, k) => {
-    const pairs: PlacedPair[] = new Array(batch.counts[k]!);
-    for (let m = 0; m < pairs.length; m++, j++) {
-      const returnAt = batch.returnAt[j]!;
-      const callAt = batch.callAt[j]!;
-      pairs[m] = returnAt >= 0 ? { invoke: h.opAt(2 * j), done: h.opAt(2 * j + 1), callAt, returnAt } : { invoke: h.opAt(2 * j), callAt, returnAt: Infinity };
+    const n = batch.counts[k]!;
+    const invokes = new Int32Array(n);
+    const dones = new Int32Array(n);
+    for (let m = 0; m < n; m++) {
+      invokes[m] = 2 * (j + m);
+      dones[m] = batch.returnAt[j + m]! >= 0 ? 2 * (j + m) + 1 : -1;
     }
-    return { key, pairs };
+    const item: RowItem = { key, columns, invokes, dones, callAt: batch.callAt.subarray(j, j + n), returnAt: batch.returnAt.subarray(j, j + n) };
+    j += n;
+    return item;
   });
 }
 
@@ -233,7 +291,7 @@ export interface PruneReport {
  * whose own calls must justify any deadline (the read that justified it may not be in it).
  */
 export function unbound(calls: Calls): Calls {
-  return calls.map((c) => (c.output === UNKNOWN_OUTPUT && c.returnAt !== Infinity && !c.completion ? { ...c, returnAt: Infinity } : c));
+  return calls.map((c) => (c.output === UNKNOWN_OUTPUT && c.returnAt !== Infinity && !c.completion ? withReturnAt(c, Infinity) : c));
 }
 
 /** Above this many (crashed × all) comparisons the model's rule is skipped: pruning is optional. */
@@ -288,7 +346,7 @@ function bindDeadlines(model: AnyModel, calls: Calls, report: PruneReport): Call
     const at = model.crashedDeadline!(calls, i);
     if (at === undefined) return;
     out ??= [...calls];
-    out[i] = { ...c, returnAt: at };
+    out[i] = withReturnAt(c, at);
     report.boundCrashed = (report.boundCrashed ?? 0) + 1;
   });
   return out ?? calls;
@@ -305,8 +363,7 @@ export function prefixCalls(calls: Calls, cut: number): Calls {
     if (c.callAt >= cut) continue;
     if (c.returnAt < cut) out.push(c);
     else {
-      const { completion: _dropped, ...rest } = c;
-      out.push({ ...rest, output: UNKNOWN_OUTPUT, returnAt: Infinity });
+      out.push(asCrashed(c));
     }
   }
   return out;
