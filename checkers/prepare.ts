@@ -3,7 +3,7 @@
 // crashed calls that provably cannot change the verdict.
 
 import type { Op } from '../src/core/op.js';
-import { OpColumns, VALUE_OTHER } from '../src/core/op-columns.js';
+import { OpColumns, VALUE_KEY_NULL, VALUE_KEY_NUM, VALUE_KEY_PAIR, VALUE_KEY_STR, VALUE_OTHER } from '../src/core/op-columns.js';
 import { UNKNOWN_OUTPUT, type AnyModel, type MaybeOutput, type PlacedCall } from './model.js';
 import { bareKeyword } from './values.js';
 
@@ -96,13 +96,18 @@ export function splitColumns(h: OpColumns, model: AnyModel, options: PrepareOpti
   const counts: number[] = [];
   const open = new Map<number, number>();
   const keyOf = model.keyOf?.bind(model);
+  // The kv model's key is the head of a [string key, value] tuple (checkers/models/kv.ts): read it
+  // from the columns; any other value (and any other model) goes through keyOf.
+  const kvHead = model.name === 'kv';
   for (let i = 0; i < n; i++) {
     const process = h.process[i]!;
     if (Number.isNaN(process)) continue; // the nemesis is not a client
     const type = h.type[i]!;
     if (type === 0) {
       open.set(process, i);
-      const key = (keyOf && keyOf(h.opAt(i))) ?? '';
+      const kind = h.vkind[i]!;
+      const tuple = kind === VALUE_KEY_NULL || kind === VALUE_KEY_NUM || kind === VALUE_KEY_PAIR || kind === VALUE_KEY_STR;
+      const key = kvHead && tuple ? h.strings[h.vkey[i]!]! : ((keyOf && keyOf(h.opAt(i))) ?? '');
       let id = keyIds.get(key);
       if (id === undefined) {
         id = keys.length;
