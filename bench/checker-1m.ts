@@ -12,9 +12,11 @@
 // key, check), then the general path for comparison (JSON.parse per line into op records,
 // validateHistory, splitByKey).
 //
-// Issue 14, measured on this 2-core machine while it was shared (load 20–30), `--runs 2`:
-//   before (general reader, op records everywhere): ~23 s CPU, peak RSS 1.3 GB
-//   after  (columnar reader, calls keep rows):       see the commit log / the report of issue 14
+// Issue 14, `check FILE --model kv` on this 2-core machine while it was shared (load 25–40, so
+// wall times mean little; CPU = user + sys of the whole process under /usr/bin/time):
+//   before (general reader, op records everywhere): 23.0 / 27.9 s CPU, peak RSS 1.37 / 1.25 GB
+//   after  (columnar reader, calls keep rows):       10.7 / 13.4 s CPU, peak RSS 433 / 428 MiB
+//   Porcupine's harness, same file, same hour:       13.7 / 16.0 s CPU, peak RSS 845 / 841 MiB
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
