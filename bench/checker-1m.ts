@@ -7,7 +7,16 @@
 // then alternates `node bin/run.js check FILE --model kv` and the harness on its file, each under
 // /usr/bin/time: wall and CPU seconds and peak RSS per run, then medians. The machine is shared,
 // so runs alternate and CPU time is printed beside wall time. --stages first times each stage
-// in-process (read, parse, validate, split by key, check) to show where the time goes.
+// in-process to show where the time goes: the path `check FILE` takes (the columnar reader of
+// src/history/jsonl-columns.ts: read bytes, scan into columns, validate columns, split columns by
+// key, check), then the general path for comparison (JSON.parse per line into op records,
+// validateHistory, splitByKey).
+//
+// Issue 14, `check FILE --model kv` on this 2-core machine while it was shared (load 25–40, so
+// wall times mean little; CPU = user + sys of the whole process under /usr/bin/time):
+//   before (general reader, op records everywhere): 23.0 / 27.9 s CPU, peak RSS 1.37 / 1.25 GB
+//   after  (columnar reader, calls keep rows):       10.7 / 13.4 s CPU, peak RSS 433 / 428 MiB
+//   Porcupine's harness, same file, same hour:       13.7 / 16.0 s CPU, peak RSS 845 / 841 MiB
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +28,8 @@ import { buildModel } from '../checkers/models/index.js';
 import { splitByKey } from '../checkers/prepare.js';
 import type { Op } from '../src/core/op.js';
 import { parseJsonlHistory } from '../src/history/jsonl.js';
+import { scanJsonlColumns, validateColumns } from '../src/history/jsonl-columns.js';
+import { splitColumns } from '../checkers/prepare.js';
 import { validateHistory } from '../src/history/validate.js';
 import { bigHistory } from '../test/checkers/generate.js';
 import { buildHarness, exportCalls } from './checker-porcupine-lib.js';
@@ -54,7 +65,7 @@ function timed(cmd: string, args: string[]): Timed {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function stages(path: string): Promise<void> {
+async function stages(path: string): Promise<void> {
   const cpu = (): number => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
@@ -68,15 +79,27 @@ function stages(path: string): Promise<void> {
     t = t1;
     c = cpu();
   };
-  const text = readFileSync(path, 'utf8');
-  lap('read');
+  const bytes = readFileSync(path);
+  lap('read bytes');
+  const columns = scanJsonlColumns(bytes, path);
+  lap('scan into columns');
+  validateColumns(columns);
+  lap('validate columns');
+  splitColumns(columns, buildModel({ name: 'kv' }));
+  lap('split columns (alone)');
+  const r = await checkLinearizable(columns, { name: 'kv' }, { budgetMs: 120_000 });
+  lap(`check columns: ${String(r.valid)}`);
+  console.log('## the general path (op records), for comparison');
+  const text = bytes.toString('utf8');
+  lap('decode text');
   const ops = parseJsonlHistory(text, path);
   lap('parse JSONL');
   validateHistory(ops);
   lap('validate');
   splitByKey(ops, buildModel({ name: 'kv' }));
   lap('split by key (alone)');
-  return checkLinearizable(ops, { name: 'kv' }, { budgetMs: 120_000 }).then((r) => lap(`check (split + search): ${String(r.valid)}`));
+  const r2 = await checkLinearizable(ops, { name: 'kv' }, { budgetMs: 120_000 });
+  lap(`check (split + search): ${String(r2.valid)}`);
 }
 
 async function main(): Promise<void> {

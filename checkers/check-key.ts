@@ -4,7 +4,7 @@
 import type { Validity } from '../src/core/validity.js';
 import type { AnyModel } from './model.js';
 import { explain, summarize, type Explanation, type OpSummary } from './explain.js';
-import { decodePairs, prefixCalls, pruneCrashed, type Calls, type KeyPairs, type PruneReport } from './prepare.js';
+import { decodePairs, decodeRows, prefixCalls, pruneCrashed, type Calls, type KeyPairs, type PruneReport, type RowItem } from './prepare.js';
 import { searchLinearization, type SearchLimits, type SearchOutcome } from './wgl.js';
 
 export interface KeyVerdict {
@@ -98,8 +98,8 @@ function certainOf(model: AnyModel, prepared: PreparedKey): number | undefined {
   return prepared.certain ?? undefined;
 }
 
-export function prepareKey(model: AnyModel, item: KeyPairs): PreparedKey {
-  const decoded = decodePairs(model, item.pairs);
+export function prepareKey(model: AnyModel, item: KeyPairs | RowItem): PreparedKey {
+  const decoded = 'pairs' in item ? decodePairs(model, item.pairs) : decodeRows(model, item);
   const { calls, report } = pruneCrashed(model, decoded);
   return { key: item.key, ops: decoded.length, calls, pruned: report };
 }
@@ -109,9 +109,9 @@ export function hasCertainViolation(model: AnyModel, prepared: PreparedKey): boo
   return certainOf(model, prepared) !== undefined;
 }
 
-export function checkKey(model: AnyModel, item: KeyPairs | PreparedKey, options: KeyCheckOptions): KeyVerdict {
+export function checkKey(model: AnyModel, item: KeyPairs | RowItem | PreparedKey, options: KeyCheckOptions): KeyVerdict {
   const started = performance.now();
-  const prepared = 'pairs' in item ? prepareKey(model, item) : item;
+  const prepared = 'calls' in item ? item : prepareKey(model, item);
   const { calls } = prepared;
   const base = { key: prepared.key, ops: prepared.ops, pruned: prepared.pruned };
   let failing: Calls = calls;

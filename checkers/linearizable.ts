@@ -9,7 +9,8 @@ import type { AnyModel } from './model.js';
 import { buildModel, type ModelSpec } from './models/index.js';
 import { checkKey, hasCertainViolation, prepareKey, type KeyCheckOptions, type KeyVerdict, type PreparedKey, type UnknownProgress } from './check-key.js';
 import type { Explanation } from './explain.js';
-import { splitByKey, type KeyPairs, type PrepareOptions, type PruneReport } from './prepare.js';
+import { packRows, splitByKey, splitColumns, unpackRows, type ColumnBatch, type KeyPairs, type KeyRows, type RowItem, type PrepareOptions, type PruneReport } from './prepare.js';
+import { OpColumns, type AnyHistory } from '../src/core/op-columns.js';
 import { mergeValidity, type CheckOptions, type CheckResult, type Validity } from '../src/core/validity.js';
 
 export interface LinearizableOptions extends CheckOptions, PrepareOptions {
@@ -78,7 +79,7 @@ const ROUND_CAPS = [16_384, 262_144, 4_194_304];
 /** Decides keys until one is not linearizable; used in-process and by each worker. */
 export function checkKeys(
   model: AnyModel,
-  items: readonly KeyPairs[],
+  items: readonly (KeyPairs | RowItem)[],
   budget: Budget,
   stopFlag?: Int32Array,
   onVerdict?: (v: KeyVerdict) => void,
@@ -154,13 +155,13 @@ export function checkLinearizableSync(history: readonly Op[], model: AnyModel, o
 }
 
 /** Splits keys into `n` batches of similar total size (largest first, each to the lightest batch). */
-function balance(items: readonly KeyPairs[], n: number): KeyPairs[][] {
-  const batches: KeyPairs[][] = Array.from({ length: n }, () => []);
+function balance<T>(items: readonly T[], n: number, size: (item: T) => number): T[][] {
+  const batches: T[][] = Array.from({ length: n }, () => []);
   const load = new Array<number>(n).fill(0);
-  for (const item of [...items].sort((a, b) => b.pairs.length - a.pairs.length)) {
+  for (const item of [...items].sort((a, b) => size(b) - size(a))) {
     const lightest = load.indexOf(Math.min(...load));
     batches[lightest]!.push(item);
-    load[lightest]! += item.pairs.length;
+    load[lightest]! += size(item);
   }
   return batches;
 }
@@ -237,8 +238,8 @@ export function decodeItems(packed: PackedItems): KeyPairs[] {
 /** The message a worker receives. */
 export interface WorkerTask {
   spec: ModelSpec;
-  /** The batch of keys, packed (see encodeItems); its numbers are transferred, not cloned. */
-  items: PackedItems;
+  /** The batch of keys, packed (see encodeItems, or packRows for a columnar history); its buffers are transferred, not cloned. */
+  items: PackedItems | ColumnBatch;
   budgetMsLeft: number;
   maxCacheEntries: number;
   explain: boolean;
@@ -253,28 +254,48 @@ export type WorkerMessage = { kind: 'key'; verdict: KeyVerdict } | { kind: 'done
  * history is big; the first non-linearizable key stops all workers.
  */
 export async function checkLinearizable(
-  history: readonly Op[],
+  history: AnyHistory,
   spec: ModelSpec,
   options: LinearizableOptions = {},
 ): Promise<LinearizabilityResult> {
   const model = buildModel(spec);
-  let items = splitByKey(history, model, options);
-  const keyCount = items.length;
-  const keyNames = items.map((i) => i.key);
-  const total = items.reduce((n, i) => n + i.pairs.length, 0);
+  // A columnar history (the fast JSONL reader's) is split as rows; op records are built only for
+  // the keys this thread decides, and workers get their rows as columns.
+  const columns = history instanceof OpColumns ? history : undefined;
+  let rows: KeyRows[] = columns ? splitColumns(columns, model, options) : [];
+  let items = columns ? [] : splitByKey(history as readonly Op[], model, options);
+  const keyCount = columns ? rows.length : items.length;
+  const keyNames = columns ? rows.map((r) => r.key) : items.map((i) => i.key);
+  const total = columns ? rows.reduce((n, r) => n + r.invokes.length, 0) : items.reduce((n, i) => n + i.pairs.length, 0);
   const threads = Math.min(os.availableParallelism(), keyCount);
   const parallel = options.parallel === 'auto' || options.parallel === undefined ? total >= PARALLEL_MIN_CALLS && threads > 1 : options.parallel && threads > 1;
   const budget = budgetOf(options);
   const stopBuffer = new SharedArrayBuffer(4);
   const stop = new Int32Array(stopBuffer);
   if (options.signal?.aborted) stop[0] = 1;
-  if (!parallel) return summarizeVerdicts(model.name, keyNames, checkKeys(model, items, budget, stop));
+  if (!parallel) {
+    const own: (KeyPairs | RowItem)[] = columns ? rows.map((r) => ({ ...r, columns })) : items;
+    return summarizeVerdicts(model.name, keyNames, checkKeys(model, own, budget, stop));
+  }
 
   // The calling thread decides the first batch itself while workers decide the others: only
   // their batches are packed and copied. A worker that finds a violation raises the shared
   // stop flag itself (this thread may be busy searching and not reading messages).
-  const [own, ...others] = balance(items, threads);
-  const packed = others.map(encodeItems);
+  let own: (KeyPairs | RowItem)[];
+  let packed: { batch: PackedItems | ColumnBatch; transfer: ArrayBuffer[] }[];
+  if (columns) {
+    const [ownRows, ...others] = balance(rows, threads, (r) => r.invokes.length);
+    packed = others.map((batch) => packRows(columns, batch));
+    own = ownRows!.map((r) => ({ ...r, columns }));
+    rows = [];
+  } else {
+    const [ownItems, ...others] = balance(items, threads, (i) => i.pairs.length);
+    packed = others.map((batch) => {
+      const p = encodeItems(batch);
+      return { batch: p, transfer: [p.numbers.buffer as ArrayBuffer] };
+    });
+    own = ownItems!;
+  }
   items = [];
   const abort = (): void => void Atomics.store(stop, 0, 1);
   options.signal?.addEventListener('abort', abort, { once: true });
@@ -283,7 +304,7 @@ export async function checkLinearizable(
   try {
     const finished = Promise.all(
       packed.map(
-        (batch) =>
+        ({ batch, transfer }) =>
           new Promise<void>((resolve, reject) => {
             const task: WorkerTask = {
               spec,
@@ -293,7 +314,7 @@ export async function checkLinearizable(
               explain: budget.explain,
               stop: stopBuffer,
             };
-            const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: task, transferList: [batch.numbers.buffer as ArrayBuffer] });
+            const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: task, transferList: transfer });
             workers.push(worker);
             worker.on('message', (m: WorkerMessage) => {
               if (m.kind === 'key') {
@@ -316,7 +337,7 @@ export async function checkLinearizable(
     // Handled below; marked now so a worker failing while this thread searches is not "unhandled".
     finished.catch(() => undefined);
     try {
-      for (const v of checkKeys(model, own!, budget, stop)) {
+      for (const v of checkKeys(model, own, budget, stop)) {
         verdicts.push(v);
         if (v.valid === false) abort();
       }

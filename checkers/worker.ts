@@ -5,13 +5,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildModel } from './models/index.js';
 import { checkKeys, decodeItems, type WorkerMessage, type WorkerTask } from './linearizable.js';
+import { unpackRows } from './prepare.js';
 
 const task = workerData as WorkerTask;
 const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
 try {
   const stop = new Int32Array(task.stop);
   const budget = { deadlineMs: performance.now() + task.budgetMsLeft, maxCacheEntries: task.maxCacheEntries, explain: task.explain };
-  checkKeys(buildModel(task.spec), decodeItems(task.items), budget, stop, (verdict) => {
+  const items = 'numbers' in task.items ? decodeItems(task.items) : unpackRows(task.items);
+  checkKeys(buildModel(task.spec), items, budget, stop, (verdict) => {
     // Raised here too: the calling thread may be busy with its own keys and not reading messages.
     if (verdict.valid === false) Atomics.store(stop, 0, 1);
     post({ kind: 'key', verdict });

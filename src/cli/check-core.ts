@@ -9,7 +9,8 @@ import { detectFormat, parseHistory } from '../history/formats.js';
 import { gatedVerdict, incompleteReason, resolveRun, type RunFilter } from '../history/runs.js';
 import { parseDuration } from '../core/duration.js';
 import { readHistory } from '../history/source.js';
-import type { Op } from '../core/op.js';
+import { opsOf, type AnyHistory } from '../core/op-columns.js';
+import { parseJsonlColumns } from '../history/jsonl-columns.js';
 import { detectPorcupine, parsePorcupine } from '../history/porcupine.js';
 import { humanTime, type Explanation } from '../../checkers/explain.js';
 import { contextLines, counterexampleContext, type CounterexampleContext } from '../../reports/context.js';
@@ -46,7 +47,7 @@ export interface CheckCommandResult {
 
 export interface LoadedFile {
   format: string;
-  ops: Op[];
+  ops: AnyHistory;
   model?: ModelName;
   initial?: unknown;
   failMeansFalse?: string[];
@@ -56,16 +57,26 @@ export interface LoadedFile {
 
 /**
  * Reads a history file whole, once (it is parsed whole anyway): synchronously, which costs less
- * than async opens per file when a corpus of small files is checked. fs errors → one line.
+ * than async opens per file when a corpus of small files is checked. fs errors → one line. Bytes,
+ * not text: a JSONL history goes to the columnar reader as they are.
  */
-function readText(path: string): string {
+function readBytes(path: string): Buffer {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new UserError(`cannot read ${path}: ${why}`, { cause: err });
   }
+}
+
+/** True when the bytes are only ASCII whitespace (an empty history). */
+function blank(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]!;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return true;
 }
 
 /** `latest`, a run id, or a bare run name (no '/' or '.') that is not a file: a stored run. */
@@ -88,17 +99,22 @@ async function loadRun(ref: string, databaseUrl: string | undefined, filter: Run
 
 export async function loadFile(path: string, databaseUrl?: string, filter: RunFilter = {}): Promise<LoadedFile> {
   if (isRunRef(path)) return loadRun(path, databaseUrl, filter);
-  const text = readText(path);
-  if (text.trim() === '') return { format: 'empty', ops: [] };
+  const buf = readBytes(path);
+  if (blank(buf) || (buf.subarray(0, 65_536).toString('utf8').trim() === '' && buf.toString('utf8').trim() === '')) return { format: 'empty', ops: [] };
   // Porcupine's logs are told by their first lines (as before: the first 4 KiB).
-  const porcupine = detectPorcupine(text.length > 4096 ? Buffer.from(text).subarray(0, 4096).toString('utf8') : text);
+  const porcupine = detectPorcupine(buf.subarray(0, 4096).toString('utf8'));
   if (porcupine) {
-    const h = parsePorcupine(text, path, porcupine);
+    const h = parsePorcupine(buf.toString('utf8'), path, porcupine);
     return { format: h.format, ops: h.ops, model: h.model, initial: h.initial, failMeansFalse: h.failMeansFalse };
   }
-  const format = detectFormat(path, text);
+  // detectFormat looks at the extension, else at the first non-blank characters.
+  let head = buf.subarray(0, 65_536).toString('utf8');
+  if (head.trim() === '' && buf.length > 65_536) head = buf.toString('utf8');
+  const format = detectFormat(path, head);
   if (!format) throw new UserError(`${path}: unknown history format (expected Jepsen EDN .edn or JSON Lines .jsonl)`);
-  return { format, ops: parseHistory(text, format, path) };
+  // JSONL: the columnar reader (no op objects; src/history/jsonl-columns.ts).
+  if (format === 'jsonl') return { format, ops: parseJsonlColumns(buf, path) };
+  return { format, ops: parseHistory(buf.toString('utf8'), format, path) };
 }
 
 export function verdictWord(v: Validity): string {
@@ -186,7 +202,7 @@ export async function checkHistories(paths: string[], flags: CheckFlags, filter:
     };
     if (result.failure?.explanation) {
       const ex = result.failure.explanation;
-      file.explanation = { key: result.failure.key, ...ex, context: counterexampleContext(loaded.ops, ex.minimalOps) };
+      file.explanation = { key: result.failure.key, ...ex, context: counterexampleContext(opsOf(loaded.ops), ex.minimalOps) };
     }
     if (result.unknownKeys) file.unknown = result.unknownKeys;
     const gated = gatedVerdict(loaded.status, file.valid);

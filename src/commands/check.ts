@@ -15,6 +15,7 @@ import type { ListAppendResult } from '../../checkers/txn/list-append.js';
 import type { LockResult } from '../../checkers/lock.js';
 import { gatedVerdict, incompleteReason } from '../history/runs.js';
 import { checkHistories, loadFile, verdictWord, type CheckCommandResult } from '../cli/check-core.js';
+import { opsOf } from '../core/op-columns.js';
 
 export type { CheckCommandResult, CheckedFile } from '../cli/check-core.js';
 
@@ -103,7 +104,7 @@ export default class Check extends FaultlineCommand {
     const files: TxnCheckedFile[] = [];
     for (const path of paths) {
       const loaded = await loadFile(path, flags['database-url']);
-      const result = checkListAppend(loaded.ops, { consistencyModel: model, budgetMs });
+      const result = checkListAppend(opsOf(loaded.ops), { consistencyModel: model, budgetMs });
       files.push({ path, format: loaded.format, ...result });
       this.say(describeListAppend(path, result));
     }
@@ -125,7 +126,7 @@ export default class Check extends FaultlineCommand {
     const files: LockCheckedFile[] = [];
     for (const path of paths) {
       const loaded = await loadFile(path, flags['database-url']);
-      const result = checkLock(loaded.ops, { budgetMs, clockSkewMs: flags['clock-skew-ms'], ...(flags['lease-ms'] !== undefined ? { leaseMs: flags['lease-ms'] } : {}) });
+      const result = checkLock(opsOf(loaded.ops), { budgetMs, clockSkewMs: flags['clock-skew-ms'], ...(flags['lease-ms'] !== undefined ? { leaseMs: flags['lease-ms'] } : {}) });
       const file: LockCheckedFile = { path, format: loaded.format, ...result };
       const gated = gatedVerdict(loaded.status, file.valid);
       if (gated !== file.valid) {

@@ -7,6 +7,7 @@ import { UserError } from '../core/errors.js';
 import { parseEdnHistory, opToEdn } from './edn.js';
 import { opToJsonl, parseJsonlHistory } from './jsonl.js';
 import type { Op } from '../core/op.js';
+import { OpColumns, type AnyHistory } from '../core/op-columns.js';
 import { validateHistory } from './validate.js';
 
 export const HISTORY_FORMATS = ['edn', 'jsonl'] as const;
@@ -70,10 +71,11 @@ function ordinal(n: number): string {
 /** What kind of operations a history holds, for choosing (or refusing) a checker. */
 export type HistoryKind = 'empty' | 'txn' | 'register' | 'other';
 
-export function historyKind(ops: readonly Op[]): HistoryKind {
+export function historyKind(ops: AnyHistory): HistoryKind {
   // One pass without copies (a 1M-op history is 2M ops).
-  const fs = new Set<string>();
-  for (const o of ops) if (o.process !== 'nemesis') fs.add(o.f);
+  let fs = new Set<string>();
+  if (ops instanceof OpColumns) fs = ops.clientFs();
+  else for (const o of ops) if (o.process !== 'nemesis') fs.add(o.f);
   if (fs.size === 0) return 'empty';
   if (fs.has('txn')) return 'txn';
   if ([...fs].every((f) => f === 'read' || f === 'write' || f === 'cas')) return 'register';
