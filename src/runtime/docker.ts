@@ -15,7 +15,7 @@ import { UserError } from '../core/errors.js';
 import type { Db, DbCluster } from '../db/types.js';
 import { blockedLinks } from './types.js';
 import { faketimeEnv, faketimeOffset, isOurProcess, recordCommand, isZombie, nodeEnv, nodeNames, tcpOpen, writeAtomic } from './common.js';
-import { DEFAULT_REPOS, ensureDbImage, ensureNodeImage, type ImageEngine, type ImageRepos, type ImageResult } from './image.js';
+import { DEB_REPO, DEFAULT_REPOS, ensureDbImage, ensureNodeImage, type ImageEngine, type ImageRepos, type ImageResult } from './image.js';
 import {
   GiveUp,
   pollUntil,
@@ -156,7 +156,9 @@ export async function ensureImage(p: Progress, root?: string, repos: ImageRepos 
 /** After a build: drop the superseded images of the same repository that no container uses. */
 async function pruneSuperseded(tag: string, repos: ImageRepos = DEFAULT_REPOS): Promise<void> {
   const repo = tag.slice(0, tag.lastIndexOf(':'));
-  if (repo === repos.base) return;
+  // Debian-package images are one per package list (redis, socat, nats…), not versions of one
+  // image: a new one supersedes none of the others (pruning them rebuilt each, minutes apiece).
+  if (repo === repos.base || repo === DEB_REPO) return;
   await removeImages({ keepTag: tag, repos: { base: repos.base, node: repo } }).catch(() => {});
   // Images whose tag moved on to a newer build (same repo:tag rebuilt) are left untagged.
   await dockerClient().pruneImages({ filters: { dangling: ['true'], label: ['faultline.image=1'] } }).catch(() => {});

@@ -20,6 +20,9 @@ import { BASE_IMAGE, type Db, type DbImage } from '../db/types.js';
 import { distRoot, packageRoot } from './common.js';
 import type { Progress } from './types.js';
 
+/** Images of Debian packages ({ debianPackages }): one per package list, tagged by its hash. */
+export const DEB_REPO = 'faultline-deb';
+
 export const BASE_REPO = BASE_IMAGE;
 export { NODE_REPO };
 
@@ -136,7 +139,7 @@ export async function ensureDbImage(engine: ImageEngine, db: Db, dir: string, p:
   const done = (tag: string, built: boolean) => ({ tag, built, baseBuilt: base.built, buildMs: built ? Date.now() - started : 0 });
   if ('debianPackages' in image) {
     const packages = [...new Set([...basePackages(), ...image.debianPackages])];
-    const tag = `faultline-deb:${sha([DEBIAN_SUITE, 'minbase', ...[...packages].sort()])}`;
+    const tag = `${DEB_REPO}:${sha([DEBIAN_SUITE, 'minbase', ...[...packages].sort()])}`;
     return done(tag, await importDebian(engine, tag, packages, p));
   }
   if ('dockerfile' in image) {
