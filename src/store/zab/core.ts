@@ -727,6 +727,17 @@ export class ZabCore implements ReplicationCore {
 
   private onPropose(m: Msg<'propose'>): void {
     const first = m.entries[0]?.index ?? this.log.lastIndex() + 1;
+    if (first > this.log.lastIndex() + 1 && this.cfg.skipSync) {
+      // skip-sync bug, follower side: ZooKeeper's follower, given a proposal whose zxid does not
+      // follow its last one, only warns ("Got zxid … expected …") and logs and acknowledges it; it
+      // relies on synchronization having filled its history. The transactions it never received
+      // are simply absent: here they become no-op positions (our log is indexed), so this node
+      // delivers nothing where the others delivered them, and still counts toward commits.
+      const hole: Entry[] = [];
+      for (let i = this.log.lastIndex() + 1; i < first; i++) hole.push({ index: i, term: m.entries[0]!.term, cmd: null });
+      for (const e of hole) this.log.append(e);
+      this.persist({ t: 'entries', entries: hole });
+    }
     if (first > this.log.lastIndex() + 1) return this.send(m.from, 'nack', { term: this.currentEpoch, have: this.log.lastIndex() }, true);
     const add = m.entries.filter((e) => e.index > this.log.lastIndex());
     for (const e of add) this.log.append(e);
