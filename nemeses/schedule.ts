@@ -71,15 +71,27 @@ export function schedule(o: ScheduleOptions): ScheduledOp[] {
     }
     active.add(fault);
     const op = familyOf(fault).draw(firstOfItsKind ? { ...o, mustTakeEffect: true } : o, rng);
-    out.push({ atMs, ...op } as ScheduledOp);
     if (op.f === 'bump-clock' && 'target' in op.value && o.faults.includes('partition')) {
       // With clock and partition together, a skew of the leader's clock is followed at once by
       // isolating that leader: the sequence that makes a wall-clock lease lie (Jepsen pairs
-      // clock and partition nemeses for the same reason).
-      if (active.has('partition')) out.push({ atMs: atMs + 1, f: 'stop-partition', value: null } as ScheduledOp);
-      out.push({ atMs: atMs + 2, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
+      // clock and partition nemeses for the same reason). A partition still active is healed
+      // first and the cluster given a third of an interval to settle on a leader before its clock
+      // is set back: nodes rejoining from the other side hold higher ballots / terms and depose
+      // the leader they reach, so a leader skewed at the moment of healing no longer leads when
+      // it is cut off, and nothing trusts its lease. The rest of the slot (at least two thirds)
+      // is the isolated leader's window: a new leader must be elected and take writes in it.
+      let at = atMs;
+      if (active.has('partition')) {
+        out.push({ atMs, f: 'stop-partition', value: null } as ScheduledOp);
+        const settleMs = Math.min(Math.floor(o.intervalMs / 3), o.durationMs - atMs - 2);
+        at = atMs + Math.max(1, settleMs);
+      }
+      out.push({ atMs: at, ...op } as ScheduledOp);
+      out.push({ atMs: at + 1, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
       active.add('partition');
+      continue;
     }
+    out.push({ atMs, ...op } as ScheduledOp);
   }
   for (const fault of FAULTS) if (active.has(fault)) out.push({ atMs: o.durationMs, f: HEAL_OF[fault], value: null } as ScheduledOp);
   return out;
