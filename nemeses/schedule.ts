@@ -61,7 +61,16 @@ export function schedule(o: ScheduleOptions): ScheduledOp[] {
   const active = new Set<Fault>();
   const out: ScheduledOp[] = [];
   const first = rng.shuffle(o.faults);
+  /** A skew of the leader's clock waiting for the slot after the heal of a partition. */
+  let pendingSkew: NemesisOp | null = null;
   for (let atMs = o.intervalMs; atMs < o.durationMs; atMs += o.intervalMs) {
+    if (pendingSkew) {
+      out.push({ atMs, ...pendingSkew } as ScheduledOp);
+      out.push({ atMs: atMs + 1, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
+      active.add('partition');
+      pendingSkew = null;
+      continue;
+    }
     const firstOfItsKind = first.shift();
     const fault = firstOfItsKind ?? rng.pick(o.faults);
     if (active.has(fault)) {
@@ -75,19 +84,26 @@ export function schedule(o: ScheduleOptions): ScheduledOp[] {
       // With clock and partition together, a skew of the leader's clock is followed at once by
       // isolating that leader: the sequence that makes a wall-clock lease lie (Jepsen pairs
       // clock and partition nemeses for the same reason). A partition still active is healed
-      // first and the cluster given a third of an interval to settle on a leader before its clock
-      // is set back: nodes rejoining from the other side hold higher ballots / terms and depose
-      // the leader they reach, so a leader skewed at the moment of healing no longer leads when
-      // it is cut off, and nothing trusts its lease. The rest of the slot (at least two thirds)
-      // is the isolated leader's window: a new leader must be elected and take writes in it.
-      let at = atMs;
+      // first, in this slot, and the skew and isolation come at the next one: nodes rejoining
+      // from the other side hold higher ballots / terms and depose the leader they reach, so a
+      // leader skewed at the moment of healing no longer leads when it is cut off, and nothing
+      // trusts its lease; the cluster needs time to settle on a leader, and the isolated leader
+      // needs a window of at least one interval, in which a new leader is elected and takes
+      // writes. With no next slot, the skew comes a third of the interval after the heal.
       if (active.has('partition')) {
+        active.delete('partition');
         out.push({ atMs, f: 'stop-partition', value: null } as ScheduledOp);
-        const settleMs = Math.min(Math.floor(o.intervalMs / 3), o.durationMs - atMs - 2);
-        at = atMs + Math.max(1, settleMs);
+        if (atMs + o.intervalMs < o.durationMs) {
+          pendingSkew = op;
+          continue;
+        }
+        const at = atMs + Math.max(1, Math.min(Math.floor(o.intervalMs / 3), o.durationMs - atMs - 2));
+        out.push({ atMs: at, ...op } as ScheduledOp);
+        out.push({ atMs: at + 1, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
+      } else {
+        out.push({ atMs, ...op } as ScheduledOp);
+        out.push({ atMs: atMs + 1, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
       }
-      out.push({ atMs: at, ...op } as ScheduledOp);
-      out.push({ atMs: at + 1, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
       active.add('partition');
       continue;
     }
