@@ -79,7 +79,13 @@ export function schedule(o: ScheduleOptions): ScheduledOp[] {
       continue;
     }
     active.add(fault);
-    const op = familyOf(fault).draw(firstOfItsKind ? { ...o, mustTakeEffect: true } : o, rng);
+    let op = familyOf(fault).draw(firstOfItsKind ? { ...o, mustTakeEffect: true } : o, rng);
+    // With partition in the mix, a clock injection that is not a skew of the leader is drawn once
+    // more: three in four then set the leader back and isolate it (below), the sequence the two
+    // faults are combined for; the rest still bump or strobe random nodes.
+    if (op.f !== 'bump-clock' || !('target' in op.value)) {
+      if (fault === 'clock' && o.faults.includes('partition')) op = familyOf(fault).draw(firstOfItsKind ? { ...o, mustTakeEffect: true } : o, rng);
+    }
     if (op.f === 'bump-clock' && 'target' in op.value && o.faults.includes('partition')) {
       // With clock and partition together, a skew of the leader's clock is followed at once by
       // isolating that leader: the sequence that makes a wall-clock lease lie (Jepsen pairs
@@ -89,11 +95,12 @@ export function schedule(o: ScheduleOptions): ScheduledOp[] {
       // leader skewed at the moment of healing no longer leads when it is cut off, and nothing
       // trusts its lease; the cluster needs time to settle on a leader, and the isolated leader
       // needs a window of at least one interval, in which a new leader is elected and takes
-      // writes. With no next slot, the skew comes a third of the interval after the heal.
+      // writes. With no next slot (or one still owed to a fault's first injection), the skew
+      // comes a third of the interval after the heal.
       if (active.has('partition')) {
         active.delete('partition');
         out.push({ atMs, f: 'stop-partition', value: null } as ScheduledOp);
-        if (atMs + o.intervalMs < o.durationMs) {
+        if (first.length === 0 && atMs + o.intervalMs < o.durationMs) {
           pendingSkew = op;
           continue;
         }

@@ -155,3 +155,22 @@ test("clock + partition: the leader's clock is set back only with no partition a
   t.true(paired > 100, `${paired} leader skews`);
   t.true(afterHeal > 10, `${afterHeal} leader skews right after a heal`);
 });
+
+test('with partition in the mix, three clock injections in four skew the leader; without it, half', (t) => {
+  const share = (faults: Fault[]) => {
+    let clock = 0;
+    let leader = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      for (const op of schedule({ faults, nodes, intervalMs: 3000, durationMs: 60_000, seed })) {
+        if (op.f !== 'bump-clock' && op.f !== 'strobe-clock') continue;
+        clock++;
+        if ((op.value as { target?: string }).target === 'leader') leader++;
+      }
+    }
+    return leader / clock;
+  };
+  const paired = share(['clock', 'partition']);
+  const alone = share(['clock']);
+  t.true(paired > 0.7 && paired < 0.8, `with partition: ${paired}`);
+  t.true(alone > 0.45 && alone < 0.55, `alone: ${alone}`);
+});
