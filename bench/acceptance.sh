@@ -21,6 +21,10 @@ export FAULTLINE_HOME=${FAULTLINE_HOME:-$(mktemp -d /tmp/faultline-acceptance.XX
 # another nemesis or workload on one protocol gets its line here.
 args_of_paxos() {
   case $1 in
+    no-fsync) echo "--workload set --nemesis crash --bug no-fsync --time-limit 30s --nemesis-interval 2s" ;;
+    lease-read) echo "--workload kv --nodes 3 --concurrency 3n --nemesis clock,partition --bug lease-read --time-limit 30s --nemesis-interval 3s" ;;
+    early-ack) echo "--workload set --nemesis partition --bug early-ack --time-limit 30s --nemesis-interval 2s" ;;
+    stale-read) echo "--workload kv --concurrency 2n --nemesis partition --bug stale-read --time-limit 30s --nemesis-interval 2s" ;;
     *) return 1 ;;
   esac
 }

@@ -19,6 +19,8 @@ export type NemesisOp =
   | { f: 'stop-partition'; value: null }
   | { f: 'kill'; value: { target: Target; nodes?: string[] } }
   | { f: 'restart'; value: null }
+  | { f: 'crash'; value: { target: 'all'; nodes: string[] } }
+  | { f: 'recover'; value: null }
   | { f: 'pause'; value: { target: Target; nodes?: string[] } }
   | { f: 'resume'; value: null }
   | { f: 'bump-clock'; value: { offsetsMs: Record<string, number> } | { target: 'leader'; deltaMs: number } }

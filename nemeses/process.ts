@@ -1,6 +1,7 @@
 // Kill/restart and pause/resume nemeses: SIGKILL (docker kill / process.kill) and restart on the
 // same data folder; freeze (docker pause / SIGSTOP) and thaw. Targets: one, minority, majority,
-// all, or the current leader, resolved by the schedule or (leader) at invoke time.
+// all, or the current leader, resolved by the schedule or (leader) at invoke time. Crash/recover:
+// SIGKILL every node at once and restart them all (a whole-cluster crash, as in a power loss).
 
 import type { Op } from '../src/core/op.js';
 import { need } from '../src/runtime/types.js';
@@ -58,6 +59,21 @@ export function killNemesis(): Nemesis {
   });
 }
 
+/**
+ * Whole-cluster crash: every node SIGKILLed at once, all restarted together on their data. Its own
+ * nemesis (and `f` values), so it heals exactly the nodes it killed and a run that asked for it
+ * knows it took effect.
+ */
+export function crashNemesis(): Nemesis {
+  return family({
+    name: 'crash',
+    inject: 'crash',
+    undo: 'recover',
+    apply: (ctx, n) => need(ctx.runtime, 'kill').kill(handleOf(ctx, n), ctx.progress),
+    revert: (ctx, n) => need(ctx.runtime, 'kill').start(handleOf(ctx, n), ctx.progress),
+  });
+}
+
 export function pauseNemesis(): Nemesis {
   return family({
     name: 'pause',
@@ -85,6 +101,22 @@ export const killFamily: FaultFamily<'kill'> = {
   mechanismGap: () => null,
   draw: drawTargets('kill'),
   nemesis: killNemesis,
+};
+
+/**
+ * Jepsen's kill with every node as the target, as a fault of its own: what a durability test
+ * needs (acknowledged data that only ever lived in memory is gone from every replica at once),
+ * and what `kill` draws only one time in five.
+ */
+export const crashFamily: FaultFamily<'crash'> = {
+  fault: 'crash',
+  summary: 'SIGKILL every node at once (a whole-cluster crash), restart them all on the same data',
+  starts: ['crash'],
+  stop: 'recover',
+  ability: 'kill',
+  mechanismGap: () => null,
+  draw: (o) => ({ f: 'crash', value: { target: 'all', nodes: [...o.nodes] } }),
+  nemesis: crashNemesis,
 };
 
 export const pauseFamily: FaultFamily<'pause'> = {

@@ -5,9 +5,9 @@ import { clockFamily } from './clock.js';
 import type { FaultFamily, NemesisOp } from './family.js';
 import { delayFamily, lossFamily } from './netem.js';
 import { partitionFamily } from './partition.js';
-import { killFamily, pauseFamily } from './process.js';
+import { crashFamily, killFamily, pauseFamily } from './process.js';
 
-export const FAMILIES = [partitionFamily, killFamily, pauseFamily, clockFamily, lossFamily, delayFamily] as const;
+export const FAMILIES = [partitionFamily, killFamily, pauseFamily, crashFamily, clockFamily, lossFamily, delayFamily] as const;
 
 export type Fault = (typeof FAMILIES)[number]['fault'];
 export const FAULTS = FAMILIES.map((f) => f.fault) as readonly Fault[];

@@ -61,7 +61,16 @@ export function schedule(o: ScheduleOptions): ScheduledOp[] {
   const active = new Set<Fault>();
   const out: ScheduledOp[] = [];
   const first = rng.shuffle(o.faults);
+  /** A skew of the leader's clock waiting for the slot after the heal of a partition. */
+  let pendingSkew: NemesisOp | null = null;
   for (let atMs = o.intervalMs; atMs < o.durationMs; atMs += o.intervalMs) {
+    if (pendingSkew) {
+      out.push({ atMs, ...pendingSkew } as ScheduledOp);
+      out.push({ atMs: atMs + 1, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
+      active.add('partition');
+      pendingSkew = null;
+      continue;
+    }
     const firstOfItsKind = first.shift();
     const fault = firstOfItsKind ?? rng.pick(o.faults);
     if (active.has(fault)) {
@@ -70,16 +79,42 @@ export function schedule(o: ScheduleOptions): ScheduledOp[] {
       continue;
     }
     active.add(fault);
-    const op = familyOf(fault).draw(firstOfItsKind ? { ...o, mustTakeEffect: true } : o, rng);
-    out.push({ atMs, ...op } as ScheduledOp);
+    let op = familyOf(fault).draw(firstOfItsKind ? { ...o, mustTakeEffect: true } : o, rng);
+    // With partition in the mix, a clock injection that is not a skew of the leader is drawn once
+    // more: three in four then set the leader back and isolate it (below), the sequence the two
+    // faults are combined for; the rest still bump or strobe random nodes.
+    if (op.f !== 'bump-clock' || !('target' in op.value)) {
+      if (fault === 'clock' && o.faults.includes('partition')) op = familyOf(fault).draw(firstOfItsKind ? { ...o, mustTakeEffect: true } : o, rng);
+    }
     if (op.f === 'bump-clock' && 'target' in op.value && o.faults.includes('partition')) {
       // With clock and partition together, a skew of the leader's clock is followed at once by
       // isolating that leader: the sequence that makes a wall-clock lease lie (Jepsen pairs
-      // clock and partition nemeses for the same reason).
-      if (active.has('partition')) out.push({ atMs: atMs + 1, f: 'stop-partition', value: null } as ScheduledOp);
-      out.push({ atMs: atMs + 2, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
+      // clock and partition nemeses for the same reason). A partition still active is healed
+      // first, in this slot, and the skew and isolation come at the next one: nodes rejoining
+      // from the other side hold higher ballots / terms and depose the leader they reach, so a
+      // leader skewed at the moment of healing no longer leads when it is cut off, and nothing
+      // trusts its lease; the cluster needs time to settle on a leader, and the isolated leader
+      // needs a window of at least one interval, in which a new leader is elected and takes
+      // writes. With no next slot (or one still owed to a fault's first injection), the skew
+      // comes a third of the interval after the heal.
+      if (active.has('partition')) {
+        active.delete('partition');
+        out.push({ atMs, f: 'stop-partition', value: null } as ScheduledOp);
+        if (first.length === 0 && atMs + o.intervalMs < o.durationMs) {
+          pendingSkew = op;
+          continue;
+        }
+        const at = atMs + Math.max(1, Math.min(Math.floor(o.intervalMs / 3), o.durationMs - atMs - 2));
+        out.push({ atMs: at, ...op } as ScheduledOp);
+        out.push({ atMs: at + 1, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
+      } else {
+        out.push({ atMs, ...op } as ScheduledOp);
+        out.push({ atMs: atMs + 1, f: 'start-partition', value: { kind: 'leader' } } as ScheduledOp);
+      }
       active.add('partition');
+      continue;
     }
+    out.push({ atMs, ...op } as ScheduledOp);
   }
   for (const fault of FAULTS) if (active.has(fault)) out.push({ atMs: o.durationMs, f: HEAL_OF[fault], value: null } as ScheduledOp);
   return out;

@@ -138,7 +138,7 @@ export interface Db {
   /** Files (inside the node, relative to its dataDir unless absolute) collected into the report. */
   logFiles?: string[];
   /**
-   * Optional: faults (`--nemesis` names: partition, kill, pause, clock, loss, delay) this database
+   * Optional: faults (`--nemesis` names: partition, kill, pause, crash, clock, loss, delay) this database
    * cannot take, each with why — e.g. `{ clock: 'jemalloc hangs under libfaketime' }`. A run that
    * asks for one is refused before anything starts, naming the reason: a fault that would be
    * "injected" without reaching the database must never let a run pass.

@@ -7,7 +7,7 @@ import { compose, parseFaults, unavailableFaults } from '../../nemeses/index.js'
 import { clockNemesis } from '../../nemeses/clock.js';
 import { netemNemesis } from '../../nemeses/netem.js';
 import { partitionNemesis } from '../../nemeses/partition.js';
-import { killNemesis, pauseNemesis } from '../../nemeses/process.js';
+import { crashFamily, crashNemesis, killNemesis, pauseNemesis } from '../../nemeses/process.js';
 import type { NemesisContext } from '../../nemeses/types.js';
 import type { Op } from '../../src/core/op.js';
 import { progress, type FaultMechanisms, type Grudge, type NodeHandle, type Runtime } from '../../src/runtime/types.js';
@@ -78,6 +78,24 @@ test('kill and pause heal exactly the nodes they hurt', async (t) => {
   t.deepEqual(calls.filter((c) => c.startsWith('resume')), ['resume n5']);
 });
 
+test('crash kills every node it is given and recover restarts exactly those; it is its own fault', async (t) => {
+  const { calls, ctx } = recorder();
+  const c = crashNemesis();
+  t.deepEqual([...c.fs].sort(), ['crash', 'recover']);
+  const op = crashFamily.draw({ nodes: names, intervalMs: 1000 }, createRng(3));
+  t.deepEqual(op, { f: 'crash', value: { target: 'all', nodes: names } });
+  const done = await c.invoke(ctx, invoke(op.f, op.value));
+  t.is(done.type, 'info');
+  t.deepEqual((done.value as { nodes: string[] }).nodes, names);
+  t.deepEqual(calls.filter((x) => x.startsWith('kill')).sort(), names.map((n) => `kill ${n}`));
+  const recovered = await c.invoke(ctx, invoke('recover', null));
+  t.deepEqual((recovered.value as { nodes: string[] }).nodes, names);
+  t.deepEqual(calls.filter((x) => x.startsWith('start')).sort(), names.map((n) => `start ${n}`));
+  await c.heal(ctx);
+  t.is(calls.filter((x) => x.startsWith('start')).length, names.length, 'nothing left to restart');
+  t.true(parseFaults('crash,kill').includes('crash'));
+});
+
 test('clock: bumps add up per node, strobe flips and restores, reset clears', async (t) => {
   const { calls, ctx } = recorder();
   const c = clockNemesis();
@@ -124,7 +142,7 @@ test('compose routes by f, turns a throwing nemesis into an info op with the err
 
 test('parseFaults and unavailableFaults name the bad value and the reason', (t) => {
   t.deepEqual(parseFaults('partition, kill,partition'), ['partition', 'kill']);
-  t.throws(() => parseFaults('partition,flood'), { message: /unknown nemesis "flood" \(allowed: partition, kill, pause, clock, loss, delay\)/ });
+  t.throws(() => parseFaults('partition,flood'), { message: /unknown nemesis "flood" \(allowed: partition, kill, pause, crash, clock, loss, delay\)/ });
   const { ctx } = recorder({ partition: 'x', loss: 'y', delay: null, clock: null, unavailable: { delay: 'no netem', clock: 'no libfaketime' } });
   t.deepEqual(unavailableFaults(['partition', 'delay', 'clock'], ctx.runtime), [
     { fault: 'delay', reason: 'no netem' },

@@ -6,7 +6,7 @@ import { FAULTS, HEAL_OF, schedule, slotsIn, type Fault, type ScheduledOp } from
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const INJECT_OF: Record<string, Fault> = {
-  'start-partition': 'partition', kill: 'kill', pause: 'pause', 'bump-clock': 'clock', 'strobe-clock': 'clock',
+  'start-partition': 'partition', kill: 'kill', pause: 'pause', crash: 'crash', 'bump-clock': 'clock', 'strobe-clock': 'clock',
   'start-loss': 'loss', 'start-delay': 'delay',
 };
 const HEALS = new Map(Object.entries(HEAL_OF).map(([fault, f]) => [f, fault as Fault]));
@@ -92,7 +92,7 @@ test('every requested fault is injected within the time limit, or the options ar
   const ops = schedule({ faults: ['kill'], nodes, intervalMs: 2500, durationMs: 5000, seed: 42 });
   t.true(ops.some((op) => op.f === 'kill'), 'kill is injected in a 5 s run');
   t.throws(() => schedule({ faults: ['kill'], nodes, intervalMs: 5000, durationMs: 5000, seed: 42 }), { message: /leaves room for 0/ });
-  const all = schedule({ faults: [...FAULTS], nodes, intervalMs: 1000, durationMs: 7000, seed: 1 });
+  const all = schedule({ faults: [...FAULTS], nodes, intervalMs: 1000, durationMs: 1000 * (FAULTS.length + 1), seed: 1 });
   for (const f of FAULTS) t.true(all.some((op) => INJECT_OF[op.f] === f), `${f} injected`);
 });
 
@@ -114,4 +114,63 @@ test('the first injection of kill, pause and partition never aims at the leader 
     t.deepEqual([...seen].sort(), [...faults].sort(), `seed ${seed}`);
   }
   t.true(laterLeader > 0, 'later injections still aim at the leader sometimes');
+});
+
+test('crash kills every node at once, and only that', (t) => {
+  for (let seed = 1; seed <= 50; seed++) {
+    const crashes = schedule({ faults: ['crash'], nodes, intervalMs: 2000, durationMs: 30_000, seed }).filter((op) => op.f === 'crash');
+    t.true(crashes.length >= 1);
+    for (const op of crashes) t.deepEqual(op.value, { target: 'all', nodes });
+  }
+});
+
+test("clock + partition: the leader's clock is set back only with no partition active, a heal before it gets an interval to settle (a third at the last slot), and the leader is isolated right after", (t) => {
+  const intervalMs = 3000;
+  let paired = 0;
+  let afterHeal = 0;
+  for (let seed = 1; seed <= 300; seed++) {
+    const ops = schedule({ faults: ['clock', 'partition'], nodes, intervalMs, durationMs: 60_000, seed });
+    let partitioned = false;
+    let lastHealMs = -Infinity;
+    ops.forEach((op, i) => {
+      if (op.f === 'start-partition') partitioned = true;
+      if (op.f === 'stop-partition') {
+        partitioned = false;
+        lastHealMs = op.atMs;
+      }
+      const v = op.value as { target?: string } | null;
+      if (op.f !== 'bump-clock' || v?.target !== 'leader') return;
+      paired++;
+      t.false(partitioned, `seed ${seed}: leader skewed while a partition is active: ${JSON.stringify(op)}`);
+      if (op.atMs - lastHealMs <= intervalMs) {
+        afterHeal++;
+        t.true(op.atMs - lastHealMs >= intervalMs / 3, `seed ${seed}: leader skewed ${op.atMs - lastHealMs} ms after a heal`);
+      }
+      const next = ops[i + 1];
+      t.is(next?.f, 'start-partition', `seed ${seed}: no partition right after the leader's skew`);
+      t.deepEqual(next?.value, { kind: 'leader' });
+      t.is(next!.atMs, op.atMs + 1);
+    });
+  }
+  t.true(paired > 100, `${paired} leader skews`);
+  t.true(afterHeal > 10, `${afterHeal} leader skews right after a heal`);
+});
+
+test('with partition in the mix, three clock injections in four skew the leader; without it, half', (t) => {
+  const share = (faults: Fault[]) => {
+    let clock = 0;
+    let leader = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      for (const op of schedule({ faults, nodes, intervalMs: 3000, durationMs: 60_000, seed })) {
+        if (op.f !== 'bump-clock' && op.f !== 'strobe-clock') continue;
+        clock++;
+        if ((op.value as { target?: string }).target === 'leader') leader++;
+      }
+    }
+    return leader / clock;
+  };
+  const paired = share(['clock', 'partition']);
+  const alone = share(['clock']);
+  t.true(paired > 0.7 && paired < 0.8, `with partition: ${paired}`);
+  t.true(alone > 0.45 && alone < 0.55, `alone: ${alone}`);
 });
