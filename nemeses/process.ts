@@ -17,12 +17,15 @@ async function targetsOf(ctx: NemesisContext, v: { target?: Target; nodes?: stri
   return leader ? [leader] : [];
 }
 
+/** What a process fault does to one node (and how it is undone). */
+type NodeStep = (ctx: NemesisContext, name: string) => Promise<void>;
+
 function family(o: {
   name: string;
   inject: string;
   undo: string;
-  apply: (ctx: NemesisContext, name: string) => Promise<void>;
-  revert: (ctx: NemesisContext, name: string) => Promise<void>;
+  apply: NodeStep;
+  revert: NodeStep;
 }): Nemesis {
   const affected = new Set<string>();
   const revertAll = async (ctx: NemesisContext) => {
@@ -49,13 +52,16 @@ function family(o: {
   };
 }
 
+const killNode: NodeStep = (ctx, n) => need(ctx.runtime, 'kill').kill(handleOf(ctx, n), ctx.progress);
+const restartNode: NodeStep = (ctx, n) => need(ctx.runtime, 'kill').start(handleOf(ctx, n), ctx.progress);
+
 export function killNemesis(): Nemesis {
   return family({
     name: 'kill',
     inject: 'kill',
     undo: 'restart',
-    apply: (ctx, n) => need(ctx.runtime, 'kill').kill(handleOf(ctx, n), ctx.progress),
-    revert: (ctx, n) => need(ctx.runtime, 'kill').start(handleOf(ctx, n), ctx.progress),
+    apply: killNode,
+    revert: restartNode,
   });
 }
 
@@ -69,8 +75,8 @@ export function crashNemesis(): Nemesis {
     name: 'crash',
     inject: 'crash',
     undo: 'recover',
-    apply: (ctx, n) => need(ctx.runtime, 'kill').kill(handleOf(ctx, n), ctx.progress),
-    revert: (ctx, n) => need(ctx.runtime, 'kill').start(handleOf(ctx, n), ctx.progress),
+    apply: killNode,
+    revert: restartNode,
   });
 }
 

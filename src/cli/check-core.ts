@@ -70,15 +70,6 @@ function readBytes(path: string): Buffer {
   }
 }
 
-/** True when the bytes are only ASCII whitespace (an empty history). */
-function blank(buf: Buffer): boolean {
-  for (let i = 0; i < buf.length; i++) {
-    const c = buf[i]!;
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
-  }
-  return true;
-}
-
 /** `latest`, a run id, or a bare run name (no '/' or '.') that is not a file: a stored run. */
 export function isRunRef(arg: string): boolean {
   return !existsSync(arg) && (arg === 'latest' || /^\d+$/.test(arg) || /^[^/.]+$/.test(arg));
@@ -100,21 +91,31 @@ async function loadRun(ref: string, databaseUrl: string | undefined, filter: Run
 export async function loadFile(path: string, databaseUrl?: string, filter: RunFilter = {}): Promise<LoadedFile> {
   if (isRunRef(path)) return loadRun(path, databaseUrl, filter);
   const buf = readBytes(path);
-  if (blank(buf) || (buf.subarray(0, 65_536).toString('utf8').trim() === '' && buf.toString('utf8').trim() === '')) return { format: 'empty', ops: [] };
+  // The first 64 KiB tell the format (detectFormat: the extension, else the first non-blank
+  // characters); a blank start means reading on, and a blank file is an empty history.
+  let head = buf.subarray(0, 65_536).toString('utf8');
+  if (head.trim() === '' && buf.length > 65_536) head = buf.toString('utf8');
+  if (head.trim() === '') return { format: 'empty', ops: [] };
   // Porcupine's logs are told by their first lines (as before: the first 4 KiB).
   const porcupine = detectPorcupine(buf.subarray(0, 4096).toString('utf8'));
   if (porcupine) {
     const h = parsePorcupine(buf.toString('utf8'), path, porcupine);
     return { format: h.format, ops: h.ops, model: h.model, initial: h.initial, failMeansFalse: h.failMeansFalse };
   }
-  // detectFormat looks at the extension, else at the first non-blank characters.
-  let head = buf.subarray(0, 65_536).toString('utf8');
-  if (head.trim() === '' && buf.length > 65_536) head = buf.toString('utf8');
   const format = detectFormat(path, head);
   if (!format) throw new UserError(`${path}: unknown history format (expected Jepsen EDN .edn or JSON Lines .jsonl)`);
   // JSONL: the columnar reader (no op objects; src/history/jsonl-columns.ts).
   if (format === 'jsonl') return { format, ops: parseJsonlColumns(buf, path) };
   return { format, ops: parseHistory(buf.toString('utf8'), format, path) };
+}
+
+/** A stored run that did not finish is never valid: its verdict is gated, and the reason said. */
+export function gateIncomplete(file: { valid: Validity; reason?: string }, status: string | undefined): void {
+  const gated = gatedVerdict(status, file.valid);
+  if (gated !== file.valid) {
+    file.valid = gated;
+    file.reason = `incomplete: ${incompleteReason(status)}; no violation in its partial history`;
+  }
 }
 
 export function verdictWord(v: Validity): string {
@@ -205,11 +206,7 @@ export async function checkHistories(paths: string[], flags: CheckFlags, filter:
       file.explanation = { key: result.failure.key, ...ex, context: counterexampleContext(opsOf(loaded.ops), ex.minimalOps) };
     }
     if (result.unknownKeys) file.unknown = result.unknownKeys;
-    const gated = gatedVerdict(loaded.status, file.valid);
-    if (gated !== file.valid) {
-      file.valid = gated;
-      file.reason = `incomplete: ${incompleteReason(loaded.status)}; no violation in its partial history`;
-    }
+    gateIncomplete(file, loaded.status);
     if (result.undecidedKeys) file.undecidedKeys = result.undecidedKeys;
     files.push(file);
     if (showProgress) process.stderr.write('\r\x1b[K');

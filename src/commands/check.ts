@@ -13,8 +13,7 @@ import { mergeValidity, type Validity } from '../core/validity.js';
 import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checkers/txn/models.js';
 import type { ListAppendResult } from '../../checkers/txn/list-append.js';
 import type { LockResult } from '../../checkers/lock.js';
-import { gatedVerdict, incompleteReason } from '../history/runs.js';
-import { checkHistories, loadFile, verdictWord, type CheckCommandResult } from '../cli/check-core.js';
+import { checkHistories, gateIncomplete, loadFile, verdictWord, type CheckCommandResult } from '../cli/check-core.js';
 import { opsOf } from '../core/op-columns.js';
 
 export type { CheckCommandResult, CheckedFile } from '../cli/check-core.js';
@@ -84,12 +83,16 @@ export default class Check extends FaultlineCommand {
     if (flags.workload !== undefined) return this.runWorkload(paths, flags.workload, flags);
     const progress = process.stderr.isTTY === true && !this.jsonEnabled();
     const { result, code } = await checkHistories(paths, flags, runFilterOf(flags), { say: (m) => this.say(m), progress });
+    return this.finish(result, code);
+  }
+
+  /** Returns the result, or exits with `code` when it is not 0 — after printing it under --json, which oclif does only on success. */
+  private finish<T>(out: T, code: number): T {
     if (code !== 0) {
-      // oclif prints a returned result under --json only on success; print it before exiting.
-      if (this.jsonEnabled()) this.logJson(result);
+      if (this.jsonEnabled()) this.logJson(out);
       this.exit(code);
     }
-    return result;
+    return out;
   }
 
   // --- transactional histories (helper txn): `--workload list-append [--consistency-model M]` ---
@@ -110,12 +113,7 @@ export default class Check extends FaultlineCommand {
     }
     const valid = mergeValidity(...files.map((f) => f.valid));
     const out: TxnCheckCommandResult = { valid, workload: 'list-append', files };
-    const code = exitCodeFor(valid);
-    if (code !== 0) {
-      if (this.jsonEnabled()) this.logJson(out);
-      this.exit(code);
-    }
-    return out;
+    return this.finish(out, exitCodeFor(valid));
   }
 
   // --- lock histories: `--workload lock [--lease-ms N] [--clock-skew-ms N]` ---
@@ -128,22 +126,13 @@ export default class Check extends FaultlineCommand {
       const loaded = await loadFile(path, flags['database-url']);
       const result = checkLock(opsOf(loaded.ops), { budgetMs, clockSkewMs: flags['clock-skew-ms'], ...(flags['lease-ms'] !== undefined ? { leaseMs: flags['lease-ms'] } : {}) });
       const file: LockCheckedFile = { path, format: loaded.format, ...result };
-      const gated = gatedVerdict(loaded.status, file.valid);
-      if (gated !== file.valid) {
-        file.valid = gated;
-        file.reason = `incomplete: ${incompleteReason(loaded.status)}; no violation in its partial history`;
-      }
+      gateIncomplete(file, loaded.status);
       files.push(file);
       this.say(describeLock(file));
     }
     const valid = mergeValidity(...files.map((f) => f.valid));
     const out: LockCheckCommandResult = { valid, workload: 'lock', files };
-    const code = exitCodeFor(valid);
-    if (code !== 0) {
-      if (this.jsonEnabled()) this.logJson(out);
-      this.exit(code);
-    }
-    return out;
+    return this.finish(out, exitCodeFor(valid));
   }
 
 }

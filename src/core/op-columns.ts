@@ -49,35 +49,11 @@ export interface OpColumnsData {
   extra: Map<number, Op>;
 }
 
-export class OpColumns implements OpColumnsData {
-  length: number;
-  index: Float64Array;
-  type: Uint8Array;
-  process: Float64Array;
-  f: Uint32Array;
-  fNames: string[];
-  timeNs: Float64Array;
-  vkind: Uint8Array;
-  vkey: Int32Array;
-  va: Float64Array;
-  vb: Float64Array;
-  strings: string[];
-  extra: Map<number, Op>;
-
+// The class's fields are OpColumnsData's, by declaration merging: one list of columns, not four.
+export interface OpColumns extends OpColumnsData {}
+export class OpColumns {
   constructor(d: OpColumnsData) {
-    this.length = d.length;
-    this.index = d.index;
-    this.type = d.type;
-    this.process = d.process;
-    this.f = d.f;
-    this.fNames = d.fNames;
-    this.timeNs = d.timeNs;
-    this.vkind = d.vkind;
-    this.vkey = d.vkey;
-    this.va = d.va;
-    this.vb = d.vb;
-    this.strings = d.strings;
-    this.extra = d.extra;
+    Object.assign(this, d);
   }
 
   /** Empty columns with room for `capacity` rows. */
@@ -101,8 +77,7 @@ export class OpColumns implements OpColumnsData {
 
   /** The plain data (for postMessage: its buffers can be transferred). */
   data(): OpColumnsData {
-    const { length, index, type, process, f, fNames, timeNs, vkind, vkey, va, vb, strings, extra } = this;
-    return { length, index, type, process, f, fNames, timeNs, vkind, vkey, va, vb, strings, extra };
+    return { ...this };
   }
 
   /** The buffers of data(), for a transfer list. */
